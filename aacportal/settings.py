@@ -1,0 +1,385 @@
+"""Settings for AAC Portal, read from the environment with django-environ.
+
+With no environment at all the portal runs as a self-contained demo: SQLite, an
+embedded Celery broker on the file system, console e-mail, DEBUG on. Production
+switches by environment only (see `.env.example`): DATABASE_URL (PostgreSQL),
+CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS, DEBUG=false and
+FIELD_ENCRYPTION_KEYS. Nothing here talks to the network or the database.
+"""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+# Runtime state of the embedded mode (SQLite file, broker folders, local key,
+# beat schedule). Git-ignored.
+VAR_DIR = Path(env.str("AAC_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# ---------------------------------------------------------------------------
+# Core
+# https://docs.djangoproject.com/en/5.2/ref/settings/#core-settings
+# ---------------------------------------------------------------------------
+
+DEBUG = env.bool("DEBUG", default=True)
+
+# A fixed development key keeps demo sessions valid across restarts; outside
+# DEBUG a real key is required and its absence stops the process.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    "django-insecure-aacportal-development-only" if DEBUG else None
+)
+if not SECRET_KEY:
+    raise environ.ImproperlyConfigured("SECRET_KEY is required when DEBUG is false")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "csp",
+    "django_htmx",
+    "health",
+    "workspaces",
+    "schedules",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it reads the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "aacportal.urls"
+WSGI_APPLICATION = "aacportal.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------
+# Database
+# https://docs.djangoproject.com/en/5.2/ref/databases/
+# ---------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while the worker writes; IMMEDIATE takes
+    # the write lock at BEGIN so two writers queue on the busy timeout instead
+    # of failing with "database is locked" half-way through a transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # Tests share their database with a real worker process and a live
+    # server, so it must be a file, not memory.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# ---------------------------------------------------------------------------
+# Authentication and security
+# https://docs.djangoproject.com/en/5.2/topics/auth/
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# ---------------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # read by the buttons' fetch calls
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Scripts come from this site only: Chart.js and htmx are served from our
+# static files and chart data travels through json_script, never inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Secrets at rest: MultiFernet keys, comma-separated, first one encrypts, all
+# decrypt (see workspaces/crypto.py). Never derived from SECRET_KEY. In DEBUG
+# with none configured, a key is generated once into a git-ignored local file
+# so the demo needs no set-up; outside DEBUG the `workspaces.E001` check stops
+# the process.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-encryption.key"
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    if not FIELD_ENCRYPTION_KEY_FILE.exists():
+        from cryptography.fernet import Fernet
+
+        FIELD_ENCRYPTION_KEY_FILE.write_bytes(Fernet.generate_key())
+        FIELD_ENCRYPTION_KEY_FILE.chmod(0o600)
+    FIELD_ENCRYPTION_KEYS = [FIELD_ENCRYPTION_KEY_FILE.read_text().strip()]
+
+# ---------------------------------------------------------------------------
+# Internationalisation
+# https://docs.djangoproject.com/en/5.2/topics/i18n/
+# ---------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Static files (WhiteNoise serves them in production)
+# https://whitenoise.readthedocs.io/en/stable/django.html
+# ---------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# ---------------------------------------------------------------------------
+# E-mail
+# https://docs.djangoproject.com/en/5.2/topics/email/
+# ---------------------------------------------------------------------------
+
+EMAIL_CONFIG = env.email(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+)
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="aac-portal@localhost")
+
+# ---------------------------------------------------------------------------
+# Celery
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# ---------------------------------------------------------------------------
+
+# The embedded broker is kombu's filesystem transport: no server, no extra
+# dependency, safe across processes on one machine (file locks), and it
+# survives restarts. It has no visibility timeout, so a killed worker's
+# message is not redelivered; production uses Redis, which does.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    # A message not acknowledged within this time goes back to the queue;
+    # no countdown and no task may be longer (rule 8, see CELERY_* below).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A button press must answer quickly when the broker is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Task state lives in models (SyncRun, Workspace), not in a result store.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = "UTC"
+
+# ---------------------------------------------------------------------------
+# AAC
+# The API and token URLs of every region come from here, never from an admin
+# or a token (RELIABILITY rule 6). AAC_REGIONS (JSON) adds or overrides
+# regions; AAC_SIMULATOR_URL adds the region "sim" served by `python -m aacsim`.
+# ---------------------------------------------------------------------------
+
+AAC_REGIONS = {
+    "us1": {
+        "label": "US (us1)",
+        "api_url": "https://us1.alteryxcloud.com",
+        "gateway_url": "https://api.us1.alteryxcloud.com",
+        "issuer": "https://pingauth.alteryxcloud.com/as",
+    },
+    "eu1": {
+        "label": "Europe (eu1)",
+        "api_url": "https://eu1.alteryxcloud.com",
+        "gateway_url": "https://api.eu1.alteryxcloud.com",
+        "issuer": "https://pingauth-eu1.alteryxcloud.com/as",
+    },
+    "au1": {
+        "label": "Australia (au1)",
+        "api_url": "https://au1.alteryxcloud.com",
+        "gateway_url": "https://api.au1.alteryxcloud.com",
+        # Not published; by analogy with eu1. Override with AAC_REGIONS.
+        "issuer": "https://pingauth-au1.alteryxcloud.com/as",
+    },
+}
+AAC_REGIONS.update(json.loads(env.str("AAC_REGIONS", default="{}")))
+_simulator_url = env.str("AAC_SIMULATOR_URL", default="").rstrip("/")
+if _simulator_url:
+    AAC_REGIONS["sim"] = {
+        "label": "AAC simulator",
+        "api_url": _simulator_url,
+        "gateway_url": env.str("AAC_SIMULATOR_GATEWAY_URL", default=_simulator_url),
+        "issuer": f"{_simulator_url}/as",
+    }
+for _region in AAC_REGIONS.values():
+    _region.setdefault("token_url", f"{_region['issuer']}/token")
+
+# Seconds: (connect, read) for every AAC request; attempts for idempotent GETs.
+AAC_CONNECT_TIMEOUT = env.float("AAC_CONNECT_TIMEOUT", default=5)
+AAC_READ_TIMEOUT = env.float("AAC_READ_TIMEOUT", default=30)
+AAC_GET_ATTEMPTS = env.int("AAC_GET_ATTEMPTS", default=3)
+AAC_PAGE_SIZE = env.int("AAC_PAGE_SIZE", default=1000)
+# A refresh lease outlives the task that holds it (rule 4, check W002).
+AAC_REFRESH_LEASE_SECONDS = env.int("AAC_REFRESH_LEASE_SECONDS", default=360)
+# Refresh an access token when less than this is left.
+AAC_ACCESS_TOKEN_MIN_VALIDITY = env.int("AAC_ACCESS_TOKEN_MIN_VALIDITY", default=120)
+AAC_SYNC_INTERVAL_MINUTES = env.int("AAC_SYNC_INTERVAL_MINUTES", default=15)
+AAC_TOKEN_REFRESH_INTERVAL_MINUTES = env.int(
+    "AAC_TOKEN_REFRESH_INTERVAL_MINUTES", default=5
+)
+# A running SyncRun older than this is considered dead and expired.
+AAC_SYNC_STALE_MINUTES = env.int("AAC_SYNC_STALE_MINUTES", default=15)
+
+# Each periodic task expires shortly before its next tick, so a backed-up
+# queue never piles up duplicates (rule 8).
+CELERY_BEAT_SCHEDULE = {
+    "sync-all-workspaces": {
+        "task": "schedules.tasks.sync_all_workspaces",
+        "schedule": timedelta(minutes=AAC_SYNC_INTERVAL_MINUTES),
+        "options": {"expires": AAC_SYNC_INTERVAL_MINUTES * 60 - 30},
+    },
+    "refresh-expiring-tokens": {
+        "task": "workspaces.tasks.refresh_expiring_tokens",
+        "schedule": timedelta(minutes=AAC_TOKEN_REFRESH_INTERVAL_MINUTES),
+        "options": {"expires": AAC_TOKEN_REFRESH_INTERVAL_MINUTES * 60 - 15},
+    },
+    "worker-heartbeat": {
+        "task": "health.tasks.heartbeat",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
+    },
+}
+
+# ---------------------------------------------------------------------------
+# Logging: every handler redacts secrets (RELIABILITY rule 11)
+# https://docs.djangoproject.com/en/5.2/topics/logging/
+# ---------------------------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "aacportal.logredact.RedactSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"level": "INFO"},
+        "celery": {"level": "INFO"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,10 @@
+"""Periodic proof that a worker consumes from the broker."""
+
+from celery import shared_task, current_task
+
+from health.status import record_heartbeat
+
+
+@shared_task
+def heartbeat():
+    record_heartbeat(current_task.request.hostname)

@@ -1,0 +1,165 @@
+"""Workspaces, their encrypted AAC credentials, and who may see them.
+
+The token columns (`access_token`, `refresh_token`, `access_token_expires_at`,
+`refresh_token_issued_at`) and the lease columns belong to `workspaces.tokens`:
+only it writes them, with conditional UPDATEs. Every other save names its
+`update_fields` from `Workspace.EDITABLE_FIELDS` or `STATE_FIELDS`, so a stale
+instance can never write an old refresh token over a new one (RELIABILITY rule 3).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from workspaces.fields import EncryptedTextField
+
+
+def region_choices():
+    """Regions come from settings.AAC_REGIONS, never from the database."""
+    return [(key, region["label"]) for key, region in settings.AAC_REGIONS.items()]
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one scope every view, admin page and button uses."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user)
+
+    def operable_by(self, user):
+        """Workspaces whose buttons the user may press."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            memberships__user=user, memberships__role=Membership.Role.OPERATOR
+        )
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Workspace(models.Model):
+    class State(models.TextChoices):
+        OK = "ok", "OK"
+        NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
+        ERROR = "error", "Error"
+        NEW = "new", "Not checked yet"
+
+    name = models.CharField(max_length=200, unique=True)
+    region = models.CharField(max_length=20, choices=region_choices)
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive workspaces keep their history but never sync."
+    )
+
+    # Learned from AAC (GET /v4/workspaces/current).
+    aac_workspace_id = models.CharField("AAC workspace id", max_length=64, blank=True)
+    aac_gid = models.CharField("AAC workspace gid", max_length=64, blank=True)
+    aac_name = models.CharField("AAC workspace name", max_length=255, blank=True)
+
+    client_id = models.CharField(
+        "OAuth client id",
+        max_length=255,
+        blank=True,
+        help_text="Used to refresh tokens. Taken from the access token when blank.",
+    )
+    api_project_id = models.CharField(
+        "API project id",
+        max_length=255,
+        blank=True,
+        help_text="Only for API gateway calls (x-api-project-id).",
+    )
+
+    # Written only by workspaces.tokens, with conditional UPDATEs.
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token_issued_at = models.DateTimeField(null=True, blank=True)
+    refresh_token_lifetime_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The lifetime chosen in AAC (1-365 days), to warn before it dies.",
+    )
+    refresh_lease_id = models.UUIDField(null=True, blank=True, editable=False)
+    refresh_lease_expires_at = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
+
+    state = models.CharField(max_length=20, choices=State, default=State.NEW)
+    state_reason = models.TextField(blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    # What admin forms may save; token and lease columns are never among them.
+    EDITABLE_FIELDS = (
+        "name",
+        "region",
+        "is_active",
+        "client_id",
+        "api_project_id",
+        "refresh_token_lifetime_days",
+    )
+    STATE_FIELDS = ("state", "state_reason", "state_changed_at")
+    IDENTITY_FIELDS = ("aac_workspace_id", "aac_gid", "aac_name")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def __repr__(self):
+        return f"<Workspace {self.pk} {self.name!r} {self.region} {self.state}>"
+
+    def get_absolute_url(self):
+        return reverse("workspace", args=[self.pk])
+
+    @property
+    def region_config(self) -> dict:
+        return settings.AAC_REGIONS[self.region]
+
+    @property
+    def refresh_token_expires_at(self):
+        if self.refresh_token_issued_at and self.refresh_token_lifetime_days:
+            return self.refresh_token_issued_at + timezone.timedelta(
+                days=self.refresh_token_lifetime_days
+            )
+        return None
+
+    def set_state(self, state, reason=""):
+        """Record the connection state; saves only the state columns."""
+        if self.state == state and self.state_reason == reason:
+            return
+        self.state, self.state_reason = state, reason
+        self.state_changed_at = timezone.now()
+        if self.pk:
+            self.save(update_fields=self.STATE_FIELDS)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Viewer"
+        OPERATOR = "operator", "Operator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(Workspace, models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workspace"], name="membership_unique_user_workspace"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.workspace} ({self.get_role_display()})"
