@@ -1,6 +1,6 @@
 """Periodic proof that a worker consumes from the broker."""
 
-from celery import shared_task, current_task
+from celery import current_task, shared_task
 
 from health.status import record_heartbeat
 

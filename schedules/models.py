@@ -33,9 +33,7 @@ class TaskKind(models.TextChoices):
 
 
 class Schedule(models.Model):
-    workspace = models.ForeignKey(
-        Workspace, models.CASCADE, related_name="schedules"
-    )
+    workspace = models.ForeignKey(Workspace, models.CASCADE, related_name="schedules")
     aac_id = models.BigIntegerField("AAC id")
     name = models.CharField(max_length=500)
     enabled = models.BooleanField(default=True)
@@ -100,9 +98,7 @@ class SyncRun(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
-    workspace = models.ForeignKey(
-        Workspace, models.CASCADE, related_name="sync_runs"
-    )
+    workspace = models.ForeignKey(Workspace, models.CASCADE, related_name="sync_runs")
     trigger = models.CharField(max_length=20, choices=Trigger)
     status = models.CharField(max_length=20, choices=Status, default=Status.QUEUED)
     queued_at = models.DateTimeField(auto_now_add=True)

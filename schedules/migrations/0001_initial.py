@@ -5,73 +5,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('workspaces', '0001_initial'),
+        ("workspaces", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Schedule',
+            name="Schedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('aac_id', models.BigIntegerField(verbose_name='AAC id')),
-                ('name', models.CharField(max_length=500)),
-                ('enabled', models.BooleanField(default=True)),
-                ('disable_reason', models.CharField(blank=True, max_length=500)),
-                ('trigger_kind', models.CharField(choices=[('cron', 'Cron'), ('daily', 'Daily'), ('hourly', 'Hourly'), ('weekly', 'Weekly'), ('monthly', 'Monthly'), ('monthly_weekday', 'Monthly (weekday)'), ('one_time', 'One time'), ('file_watcher', 'File watcher'), ('table_watcher', 'Table watcher'), ('unknown', 'Unknown')], default='unknown', max_length=20)),
-                ('cron', models.CharField(blank=True, max_length=255, verbose_name='cron expression')),
-                ('timezone', models.CharField(blank=True, max_length=64)),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='schedule')),
-                ('next_run_at', models.DateTimeField(blank=True, null=True)),
-                ('last_execution_at', models.DateTimeField(blank=True, null=True)),
-                ('task_kind', models.CharField(choices=[('flow', 'Flow'), ('plan', 'Plan'), ('workflow', 'Workflow'), ('report', 'Report'), ('other', 'Other')], default='other', max_length=20)),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='target AAC id')),
-                ('target_name', models.CharField(blank=True, max_length=500)),
-                ('owner_id', models.CharField(blank=True, max_length=64, verbose_name='owner AAC id')),
-                ('owner_name', models.CharField(blank=True, max_length=255)),
-                ('owner_email', models.CharField(blank=True, max_length=255)),
-                ('owner_disabled', models.BooleanField(default=False)),
-                ('aac_created_at', models.DateTimeField(blank=True, null=True)),
-                ('aac_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('raw', models.JSONField()),
-                ('synced_at', models.DateTimeField()),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedules', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("aac_id", models.BigIntegerField(verbose_name="AAC id")),
+                ("name", models.CharField(max_length=500)),
+                ("enabled", models.BooleanField(default=True)),
+                ("disable_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "trigger_kind",
+                    models.CharField(
+                        choices=[
+                            ("cron", "Cron"),
+                            ("daily", "Daily"),
+                            ("hourly", "Hourly"),
+                            ("weekly", "Weekly"),
+                            ("monthly", "Monthly"),
+                            ("monthly_weekday", "Monthly (weekday)"),
+                            ("one_time", "One time"),
+                            ("file_watcher", "File watcher"),
+                            ("table_watcher", "Table watcher"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "cron",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="cron expression"
+                    ),
+                ),
+                ("timezone", models.CharField(blank=True, max_length=64)),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="schedule"
+                    ),
+                ),
+                ("next_run_at", models.DateTimeField(blank=True, null=True)),
+                ("last_execution_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "task_kind",
+                    models.CharField(
+                        choices=[
+                            ("flow", "Flow"),
+                            ("plan", "Plan"),
+                            ("workflow", "Workflow"),
+                            ("report", "Report"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "target_id",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="target AAC id"
+                    ),
+                ),
+                ("target_name", models.CharField(blank=True, max_length=500)),
+                (
+                    "owner_id",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="owner AAC id"
+                    ),
+                ),
+                ("owner_name", models.CharField(blank=True, max_length=255)),
+                ("owner_email", models.CharField(blank=True, max_length=255)),
+                ("owner_disabled", models.BooleanField(default=False)),
+                ("aac_created_at", models.DateTimeField(blank=True, null=True)),
+                ("aac_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("raw", models.JSONField()),
+                ("synced_at", models.DateTimeField()),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schedules",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['workspace_id', 'name', 'aac_id'],
-                'indexes': [models.Index(fields=['workspace', 'name'], name='schedule_ws_name'), models.Index(fields=['next_run_at'], name='schedule_next_run'), models.Index(fields=['owner_email'], name='schedule_owner_email')],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'aac_id'), name='schedule_unique_workspace_aac_id')],
+                "ordering": ["workspace_id", "name", "aac_id"],
+                "indexes": [
+                    models.Index(fields=["workspace", "name"], name="schedule_ws_name"),
+                    models.Index(fields=["next_run_at"], name="schedule_next_run"),
+                    models.Index(fields=["owner_email"], name="schedule_owner_email"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workspace", "aac_id"),
+                        name="schedule_unique_workspace_aac_id",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('beat', 'Schedule (beat)'), ('button', 'Button'), ('admin', 'Admin'), ('demo', 'Demo start-up')], max_length=20)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='queued', max_length=20)),
-                ('queued_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('pages_fetched', models.PositiveIntegerField(default=0)),
-                ('schedules_seen', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('deleted', models.PositiveIntegerField(default=0)),
-                ('unparsed', models.PositiveIntegerField(default=0, help_text="Stored with kind 'unknown' because the parser failed.")),
-                ('error_kind', models.CharField(blank=True, max_length=100)),
-                ('error_message', models.TextField(blank=True)),
-                ('aac_request_id', models.CharField(blank=True, max_length=255, verbose_name='AAC request id')),
-                ('retry_at', models.DateTimeField(blank=True, help_text='When a rate-limited or failed run retries.', null=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_runs', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("beat", "Schedule (beat)"),
+                            ("button", "Button"),
+                            ("admin", "Admin"),
+                            ("demo", "Demo start-up"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("pages_fetched", models.PositiveIntegerField(default=0)),
+                ("schedules_seen", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("deleted", models.PositiveIntegerField(default=0)),
+                (
+                    "unparsed",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Stored with kind 'unknown' because the parser failed.",
+                    ),
+                ),
+                ("error_kind", models.CharField(blank=True, max_length=100)),
+                ("error_message", models.TextField(blank=True)),
+                (
+                    "aac_request_id",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="AAC request id"
+                    ),
+                ),
+                (
+                    "retry_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When a rate-limited or failed run retries.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_runs",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-queued_at', '-id'],
-                'indexes': [models.Index(fields=['workspace', '-queued_at'], name='syncrun_ws_recent')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'running')), fields=('workspace',), name='syncrun_one_running_per_workspace')],
+                "ordering": ["-queued_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["workspace", "-queued_at"], name="syncrun_ws_recent"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "running")),
+                        fields=("workspace",),
+                        name="syncrun_one_running_per_workspace",
+                    )
+                ],
             },
         ),
     ]
