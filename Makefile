@@ -1,0 +1,26 @@
+# The two commands of the README, and a few helpers. Only Python 3.11+ and make needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench
+
+demo: $(VENV)/.installed  ## set up and run the portal, worker, beat and simulator
+	$(BIN)/python -m demo
+
+test: $(VENV)/.installed  ## set up and run the whole test suite
+	AAC_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/pages.py
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@

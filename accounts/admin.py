@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from accounts.models import Profile
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "timezone"]
+    search_fields = ["user__username", "timezone"]
+    list_select_related = ["user"]

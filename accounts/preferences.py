@@ -1,0 +1,50 @@
+"""The viewer's timezone: taken from the browser at first login, then stored.
+
+Pages show every time in it (see `accounts.middleware`); an unset or no longer
+known name falls back to settings.TIME_ZONE.
+"""
+
+import functools
+import logging
+import zoneinfo
+
+from accounts.models import Profile
+
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def timezone_names() -> frozenset[str]:
+    """IANA names this machine knows; read from disk once per process."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in timezone_names()
+
+
+def stored_timezone(user) -> str:
+    """The user's stored timezone name, or "" when none was chosen yet."""
+    found = Profile.objects.filter(user=user).values_list("timezone", flat=True)
+    return found.first() or ""
+
+
+def adopt_browser_timezone(*, user, name: str) -> bool:
+    """Store the browser's timezone unless the user already has one.
+
+    The conditional update keeps a choice made on the preferences page even
+    when two logins race.
+    """
+    if not is_valid_timezone(name):
+        return False
+    profile, _ = Profile.objects.get_or_create(user=user)
+    adopted = Profile.objects.filter(pk=profile.pk, timezone="").update(timezone=name)
+    if adopted:
+        logger.info("user %s: timezone %s taken from the browser", user.pk, name)
+    return bool(adopted)
+
+
+def set_timezone(*, user, name: str) -> None:
+    if not is_valid_timezone(name):
+        raise ValueError(f"unknown timezone {name!r}")
+    Profile.objects.update_or_create(user=user, defaults={"timezone": name})

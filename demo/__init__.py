@@ -1,0 +1,1 @@
+"""The demo: the portal on embedded defaults with a seeded AAC simulator."""

@@ -1,0 +1,68 @@
+"""`python -m demo.setup CREDENTIALS`: prepare the demo database.
+
+Creates the demo users and registers each simulator workspace with the
+credentials the simulator printed, through the same code path an admin's form
+uses, then checks the connection and queues a first sync. Safe to rerun: the
+simulator starts afresh each time, so existing workspaces get the new pair.
+"""
+
+import json
+import os
+import sys
+
+import django
+
+DEMO_PASSWORD = "aacportal-demo"  # noqa: S105 (a published demo login)
+
+
+def main(credentials_path: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aacportal.settings")
+    django.setup()
+
+    from django.contrib.auth import get_user_model
+
+    from schedules.queueing import QueueError, queue_sync
+    from workspaces.models import Membership, Workspace
+    from workspaces.services import register_workspace, test_connection
+    from workspaces.tokens import store_pasted_tokens
+
+    User = get_user_model()
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD)
+    viewer = User.objects.filter(username="viewer").first() or (
+        User.objects.create_user("viewer", "viewer@example.com", DEMO_PASSWORD)
+    )
+
+    with open(credentials_path) as f:
+        credentials = json.load(f)["workspaces"]
+    for entry in credentials:
+        workspace = Workspace.objects.filter(name=entry["name"]).first()
+        if workspace is None:
+            workspace = register_workspace(
+                name=entry["name"],
+                region="sim",
+                access_token=entry["access_token"],
+                refresh_token=entry["refresh_token"],
+                client_id=entry["client_id"],
+                api_project_id=entry["project_id"],
+                refresh_token_lifetime_days=90,
+            )
+        else:
+            store_pasted_tokens(
+                workspace,
+                access_token=entry["access_token"],
+                refresh_token=entry["refresh_token"],
+            )
+        Membership.objects.get_or_create(
+            user=viewer, workspace=workspace, defaults={"role": "viewer"}
+        )
+        outcome = test_connection(workspace)
+        print(f"demo: {workspace.name}: {outcome}", flush=True)
+        try:
+            queue_sync(workspace=workspace, trigger="demo")
+        except QueueError as exc:
+            print(f"demo: {workspace.name}: first sync not queued: {exc}", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,106 @@
+"""Shared fixtures: the AAC simulator over real HTTP, a real Celery worker.
+
+The simulator runs once per session in this process (a threaded HTTP server),
+so the worker process and the live server reach the same simulated AAC; each
+test gets it with faults cleared and its region configured in settings.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings as django_settings
+
+from aacsim import Simulator
+from aacsim.server import serve
+from tests.availability import IN_CI, skip_or_fail
+from tests.workers import WorkerProcess
+
+
+def pytest_report_header():
+    return [
+        f"database: {django_settings.DATABASES['default']['ENGINE']}",
+        f"broker: {django_settings.CELERY_BROKER_URL.split('://')[0]}",
+        f"CI: {IN_CI}",
+    ]
+
+
+@pytest.fixture(scope="session")
+def _simulator():
+    sim = Simulator(seed=7)
+    with serve(sim) as urls:
+        yield SimpleNamespace(sim=sim, urls=urls)
+
+
+def sim_region(urls) -> dict:
+    return {
+        "label": "AAC simulator",
+        "api_url": urls.api,
+        "gateway_url": urls.gateway,
+        "issuer": urls.issuer,
+        "token_url": f"{urls.issuer}/token",
+    }
+
+
+@pytest.fixture
+def aac_sim(_simulator, settings):
+    """The simulator, reachable from this process, the live server and workers."""
+    settings.AAC_REGIONS = {**settings.AAC_REGIONS, "sim": sim_region(_simulator.urls)}
+    yield _simulator
+    _simulator.sim.faults.clear()
+
+
+@pytest.fixture
+def make_sim_workspace(aac_sim):
+    """Add a workspace to the simulator and register it in the portal.
+
+    Registration goes through `workspaces.services.register_workspace`, the
+    path the admin's form uses, with a freshly generated token pair.
+    """
+    from workspaces.services import register_workspace
+
+    def make(name="Simulated", *, schedules=25, **options):
+        remote = aac_sim.sim.add_workspace(name=name, schedules=schedules)
+        pair = aac_sim.sim.new_token_pair(remote.id)
+        workspace = register_workspace(
+            name=name,
+            region="sim",
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            **options,
+        )
+        return remote, workspace
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def celery_worker(_simulator, django_db_setup, django_db_blocker):
+    """A real worker process on the test database and the configured broker.
+
+    Locally that is the embedded filesystem broker; under CI, Redis. Tests
+    using it must commit their data (`transactional_db` or `live_server`).
+    """
+    urls = _simulator.urls
+    worker = WorkerProcess(
+        name="testworker",
+        env={
+            "AAC_SIMULATOR_URL": urls.api,
+            "AAC_SIMULATOR_GATEWAY_URL": urls.gateway,
+        },
+    )
+    with django_db_blocker.unblock():
+        _purge_broker()
+        try:
+            worker.start()
+        except RuntimeError as exc:
+            worker.stop()
+            skip_or_fail(f"cannot start a Celery worker: {exc}\n{worker.log()}")
+        yield worker
+    worker.stop()
+
+
+def _purge_broker():
+    from aacportal.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)

@@ -1,0 +1,72 @@
+"""The health page reports database, broker, worker and simulator state."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from health.models import WorkerHeartbeat
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client):
+    response = client.get("/health/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_it_reports_a_missing_worker_as_down(client):
+    client.force_login(make_user())
+    response = client.get("/health/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    report = response.json()
+    assert report["checks"]["database"]["ok"] is True
+    assert report["checks"]["worker"] == {
+        "ok": False,
+        "detail": "no worker has reported yet",
+    }
+
+
+def test_it_reports_a_recent_worker_as_up(client):
+    client.force_login(make_user())
+    WorkerHeartbeat.objects.create(hostname="w1@host", last_seen=timezone.now())
+    report = client.get("/health/", HTTP_ACCEPT="application/json").json()
+    assert report["checks"]["worker"]["ok"] is True
+    assert "w1@host" in report["checks"]["worker"]["detail"]
+
+
+def test_it_reports_a_silent_worker_as_down(client):
+    client.force_login(make_user())
+    WorkerHeartbeat.objects.create(
+        hostname="w1@host", last_seen=timezone.now() - timedelta(minutes=5)
+    )
+    report = client.get("/health/", HTTP_ACCEPT="application/json").json()
+    assert report["checks"]["worker"]["ok"] is False
+
+
+def test_it_reports_an_unreachable_broker(client, settings):
+    from aacportal.celery import app
+
+    client.force_login(make_user())
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        report = client.get("/health/", HTTP_ACCEPT="application/json").json()
+    finally:
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+    assert report["checks"]["broker"]["ok"] is False
+    assert "background queue unavailable" in report["checks"]["broker"]["detail"]
+
+
+def test_it_reports_the_simulator_when_configured(client, aac_sim):
+    client.force_login(make_user())
+    report = client.get("/health/", HTTP_ACCEPT="application/json").json()
+    assert report["checks"]["simulator"] == {"ok": True, "detail": aac_sim.urls.api}
+
+
+def test_it_renders_html_for_browsers(client):
+    client.force_login(make_user())
+    response = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert b"Database" in response.content
+    assert b"Worker" in response.content

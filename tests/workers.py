@@ -1,0 +1,106 @@
+"""A real `celery worker` process for tests, sharing the test database and broker.
+
+Tests that use it must commit their data (`transactional_db` or `live_server`),
+because the worker reads the database from another process.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from health.models import WorkerHeartbeat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    """The URL of the database the tests are using right now (the test one)."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] or ""
+    if db["PASSWORD"]:
+        auth += f":{db['PASSWORD']}"
+    host = db["HOST"] or "127.0.0.1"
+    port = db["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """Start, wait for, kill and stop one worker process."""
+
+    def __init__(self, *, name: str, env: dict | None = None, concurrency: int = 2):
+        self.name = name
+        self.hostname = f"{name}@tests"
+        self.concurrency = concurrency
+        self.extra_env = env or {}
+        self.log_path = Path(settings.VAR_DIR) / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def environment(self) -> dict:
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=database_url(),
+            CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+            FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self, *, timeout: float = 30) -> "WorkerProcess":
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "aacportal",
+                "worker",
+                "--loglevel=INFO",
+                f"--hostname={self.hostname}",
+                f"--concurrency={self.concurrency}",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_ready(timeout=timeout)
+        return self
+
+    def wait_ready(self, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited early; see {self.log_path}")
+            if WorkerHeartbeat.objects.filter(hostname=self.hostname).exists():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"worker not ready after {timeout} s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
