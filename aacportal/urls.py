@@ -8,6 +8,7 @@ from health.views import health
 urlpatterns = [
     path("", include("schedules.urls")),
     path("health/", health, name="health"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

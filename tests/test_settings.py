@@ -68,7 +68,7 @@ def test_it_runs_on_embedded_defaults_with_no_environment(tmp_path):
     assert loaded["engine"] == "django.db.backends.sqlite3"
     assert loaded["sqlite_options"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in loaded["sqlite_options"]["init_command"]
-    assert loaded["broker"] == "filesystem://"
+    assert loaded["broker"] == "filesystem://localhost/"
     assert loaded["email"] == "django.core.mail.backends.console.EmailBackend"
     assert loaded["regions"] == ["au1", "eu1", "us1"]
     # A local key was generated once, into the git-ignored var directory.
