@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from aac.errors import UntrustedIssuer
 
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*=*")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def _decode_segment(segment: str) -> object:
     if not _BASE64URL.fullmatch(segment):
         return None
     try:
+        segment = segment.rstrip("=")
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         return json.loads(raw)
     except (binascii.Error, ValueError):

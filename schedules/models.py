@@ -62,7 +62,15 @@ class Schedule(models.Model):
     aac_created_at = models.DateTimeField(null=True, blank=True)
     aac_updated_at = models.DateTimeField(null=True, blank=True)
     raw = models.JSONField()
-    synced_at = models.DateTimeField()
+    note = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="What the parser did not understand, and how AAC quirks were read.",
+    )
+    # A digest of `raw` (and the parser version): a sync leaves rows whose
+    # digest is unchanged alone instead of rewriting them.
+    fingerprint = models.CharField(max_length=32, editable=False, default="")
+    synced_at = models.DateTimeField(help_text="When a sync last wrote this row.")
 
     class Meta:
         ordering = ["workspace_id", "name", "aac_id"]
@@ -111,7 +119,11 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     deleted = models.PositiveIntegerField(default=0)
     unparsed = models.PositiveIntegerField(
-        default=0, help_text="Stored with kind 'unknown' because the parser failed."
+        default=0,
+        help_text="Stored with parts the parser did not understand (see their note).",
+    )
+    ignored = models.PositiveIntegerField(
+        default=0, help_text="Items AAC sent without a usable id: not stored."
     )
     error_kind = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
@@ -129,7 +141,14 @@ class SyncRun(models.Model):
                 fields=["workspace"],
                 condition=Q(status="running"),
                 name="syncrun_one_running_per_workspace",
-            )
+            ),
+            # And at most one waiting or running: two clicks and a beat tick at
+            # once create one run; the others are refused by `queue_sync`.
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=Q(status__in=["queued", "running"]),
+                name="syncrun_one_active_per_workspace",
+            ),
         ]
         indexes = [
             # The dashboard's "last sync" per workspace and a workspace's history.

@@ -4,10 +4,12 @@ alice owns (superuser), bob is an operator of his workspaces, carol a viewer,
 charlie has no access: `make_user` builds any of them.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from schedules.models import Schedule
+from schedules.models import Schedule, TaskKind, TriggerKind
 from workspaces.models import Membership, Workspace
 
 
@@ -40,3 +42,39 @@ def make_schedule(workspace, *, aac_id=None, **fields):
     fields.setdefault("raw", {"id": aac_id})
     fields.setdefault("synced_at", timezone.now())
     return Schedule.objects.create(workspace=workspace, aac_id=aac_id, **fields)
+
+
+def make_schedules(workspace, count, *, owners=20, start_id=1, now=None):
+    """`count` varied schedules in one bulk_create: owners, kinds, next runs.
+
+    Owner i is disabled when i % 7 == 0; every third schedule is disabled;
+    next runs spread over the coming week, one schedule in eleven has none.
+    """
+    now = now or timezone.now()
+    tasks, triggers = list(TaskKind), list(TriggerKind)
+    rows = []
+    for i in range(start_id, start_id + count):
+        owner = i % owners
+        rows.append(
+            Schedule(
+                workspace=workspace,
+                aac_id=i,
+                name=f"{workspace.name} schedule {i:05d}",
+                enabled=i % 3 != 0,
+                trigger_kind=triggers[i % len(triggers)],
+                cron="0 * * * *",
+                timezone="Europe/Paris",
+                description="At minute 0 of every hour",
+                next_run_at=None if i % 11 == 0 else now + timedelta(minutes=37 * i),
+                last_execution_at=now - timedelta(hours=i % 48),
+                task_kind=tasks[i % len(tasks)],
+                target_name=f"Plan {i % 50}",
+                owner_name=f"Owner {owner:02d}",
+                owner_email=f"owner{owner:02d}@example.com",
+                owner_disabled=owner % 7 == 0,
+                aac_updated_at=now - timedelta(days=i % 30),
+                raw={"id": i},
+                synced_at=now,
+            )
+        )
+    return Schedule.objects.bulk_create(rows, batch_size=1000)

@@ -3,13 +3,15 @@
 Keys come from settings.FIELD_ENCRYPTION_KEYS only: the first encrypts, all
 decrypt, so keys rotate by prepending a new one (see the
 `rotate_encryption_keys` command). The MultiFernet is built on first use and
-cached; `reset()` drops the cache when settings change (tests, rotation).
+cached; `reset()` drops the cache, as does a change of the setting (tests).
 """
 
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 
 class EncryptionKeyError(Exception):
@@ -41,6 +43,12 @@ def _fernet() -> MultiFernet:
 def reset() -> None:
     """Forget the cached keys; the next call reads settings again."""
     _fernet.cache_clear()
+
+
+@receiver(setting_changed)
+def _keys_changed(*, setting, **kwargs):
+    if setting == "FIELD_ENCRYPTION_KEYS":
+        reset()
 
 
 def encrypt(plaintext: str) -> str:

@@ -43,6 +43,17 @@ class WorkspaceQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+class WorkspaceManager(models.Manager.from_queryset(WorkspaceQuerySet)):
+    def get_queryset(self):
+        """Token columns load only when asked for.
+
+        Pages, syncs and the admin list never hold a secret in memory, a wrong
+        encryption key cannot break them (only the token code meets it), and a
+        plain `save()` of such an instance cannot write a token back.
+        """
+        return super().get_queryset().defer(*Workspace.SECRET_FIELDS)
+
+
 class Workspace(models.Model):
     class State(models.TextChoices):
         OK = "ok", "OK"
@@ -95,7 +106,7 @@ class Workspace(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = WorkspaceQuerySet.as_manager()
+    objects = WorkspaceManager()
 
     # What admin forms may save; token and lease columns are never among them.
     EDITABLE_FIELDS = (
@@ -108,6 +119,7 @@ class Workspace(models.Model):
     )
     STATE_FIELDS = ("state", "state_reason", "state_changed_at")
     IDENTITY_FIELDS = ("aac_workspace_id", "aac_gid", "aac_name")
+    SECRET_FIELDS = ("access_token", "refresh_token")
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,92 @@
+"""What the portal says about each workspace: state, last sync, token warnings.
+
+Loaded for all visible workspaces at once (a fixed number of queries), and
+never with the encrypted token columns: pages have no use for the secrets.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from schedules.models import SyncRun
+from workspaces.models import Workspace
+
+SECRET_FIELDS = ("access_token", "refresh_token")
+ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+REFRESH_TOKEN_WARNING = timedelta(days=14)
+REAUTH_HELP = (
+    "Generate a new token pair in AAC (User Preferences → OAuth 2.0 API Tokens) "
+    "and paste both tokens into this workspace's admin page."
+)
+
+
+def scoped_workspaces(user) -> QuerySet[Workspace]:
+    """Visible workspaces, without their secrets."""
+    return Workspace.objects.visible_to(user).defer(*SECRET_FIELDS)
+
+
+def _latest_run(**filters) -> Subquery:
+    runs = SyncRun.objects.filter(workspace=OuterRef("pk"), **filters)
+    return Subquery(runs.order_by("-queued_at", "-id").values("id")[:1])
+
+
+@dataclass
+class Card:
+    workspace: Workspace
+    schedules: int = 0
+    latest: SyncRun | None = None  # the newest run, whatever its status
+    last_success: SyncRun | None = None  # what the cached data comes from
+    can_operate: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> SyncRun | None:
+        return self.latest if self.latest and self.latest.status in ACTIVE else None
+
+
+def token_warnings(workspace: Workspace, *, now: datetime) -> list[str]:
+    expires = workspace.refresh_token_expires_at
+    if expires is None:
+        return []
+    if expires <= now:
+        return [f"The refresh token expired. {REAUTH_HELP}"]
+    if expires - now <= REFRESH_TOKEN_WARNING:
+        days = (expires - now).days
+        left = "less than a day" if days < 1 else f"{days} day{'s' * (days != 1)}"
+        return [f"The refresh token expires in {left}. {REAUTH_HELP}"]
+    return []
+
+
+def workspace_cards(
+    workspaces: QuerySet[Workspace],
+    *,
+    counts: dict[int, int],
+    operable: set[int],
+    now: datetime,
+) -> list[Card]:
+    """One card per workspace; two queries whatever their number."""
+    workspaces = list(
+        workspaces.annotate(
+            latest_run_id=_latest_run(),
+            last_success_run_id=_latest_run(status=SyncRun.Status.SUCCEEDED),
+        )
+    )
+    run_ids = {ws.latest_run_id for ws in workspaces}
+    run_ids |= {ws.last_success_run_id for ws in workspaces}
+    runs = SyncRun.objects.in_bulk(run_ids - {None})
+    return [
+        Card(
+            workspace=ws,
+            schedules=counts.get(ws.pk, 0),
+            latest=runs.get(ws.latest_run_id),
+            last_success=runs.get(ws.last_success_run_id),
+            can_operate=ws.pk in operable,
+            warnings=token_warnings(ws, now=now),
+        )
+        for ws in workspaces
+    ]
+
+
+def operable_ids(user) -> set[int]:
+    return set(Workspace.objects.operable_by(user).values_list("pk", flat=True))

@@ -1,0 +1,203 @@
+"""AAC schedule JSON → `Schedule` column values, strictly and without ever failing.
+
+AAC's published model is followed where it is known (shared/aac-api.md §4);
+anything else is kept, not guessed: a schedule with an unknown trigger or task
+kind, a wrong type or an unreadable date is still stored, with kind "unknown"
+or "other", its raw JSON and a note, and counted by the sync as unparsed. Only
+an item without a usable id cannot be stored (there is nothing to key it by);
+`parse_schedule` returns None for it and the sync counts it as ignored.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+
+from schedules.models import Schedule, TaskKind, TriggerKind
+from schedules.triggers import Trigger, parse_instant, read_trigger
+
+# Part of every fingerprint: bump it when the parser changes what it makes of
+# the same JSON, so the next sync rewrites every row once.
+PARSER_VERSION = "1"
+
+TASK_KINDS = {
+    "runFlow": (TaskKind.FLOW, "flowId"),
+    "runPlan": (TaskKind.PLAN, "planId"),
+    "runWorkflow": (TaskKind.WORKFLOW, "workflowId"),
+    "runReport": (TaskKind.REPORT, "reportId"),
+    # Published but rarer kinds: kept as "other" without complaint.
+    "runAutoInsights": (TaskKind.OTHER, None),
+    "runLocationIntelligence": (TaskKind.OTHER, None),
+}
+
+_LIMITS = {
+    field.name: field.max_length
+    for field in Schedule._meta.get_fields()
+    if isinstance(field, models.CharField)
+}
+
+
+@dataclass(frozen=True)
+class ParsedSchedule:
+    aac_id: int
+    fields: dict
+    fingerprint: str
+    problems: tuple[str, ...]
+
+
+def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
+    """Read one item of AAC's schedule list; None when it has no usable id."""
+    if not isinstance(raw, dict):
+        return None
+    aac_id = raw.get("id")
+    if type(aac_id) is not int or not 0 < aac_id < 2**63:
+        return None
+    problems: list[str] = []
+    notes: list[str] = []
+    fields = {
+        "name": _string(raw, "name", problems, required=True),
+        "enabled": _enabled(raw, problems),
+        "disable_reason": _string(raw, "disableReason", problems),
+        "aac_created_at": _instant(raw, "createdAt", problems),
+        "aac_updated_at": _instant(raw, "updatedAt", problems),
+        "raw": raw,
+    }
+    fields |= _trigger_fields(raw.get("triggers"), now, notes, problems)
+    fields |= _task_fields(raw.get("tasks"), notes, problems)
+    fields |= _owner_fields(raw)
+    fields["note"] = "; ".join(problems + notes)
+    for name, limit in _LIMITS.items():
+        if name in fields and len(fields[name]) > limit:
+            fields[name] = fields[name][: limit - 1] + "…"
+    return ParsedSchedule(
+        aac_id=aac_id,
+        fields=fields,
+        fingerprint=fingerprint(raw),
+        problems=tuple(problems),
+    )
+
+
+def fingerprint(raw: dict) -> str:
+    """A digest of what AAC sent: equal digests mean the row needs no write."""
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.blake2b(f"{PARSER_VERSION}:{text}".encode(), digest_size=16)
+    return digest.hexdigest()
+
+
+def next_run_at(raw: dict, *, after: datetime) -> datetime | None:
+    """The next run of a stored schedule, from its raw triggers (when it passed)."""
+    triggers = raw.get("triggers")
+    if not isinstance(triggers, list):
+        return None
+    return _earliest(
+        [read_trigger(item) for item in triggers if isinstance(item, dict)], after
+    )
+
+
+def _earliest(triggers: list[Trigger], after: datetime) -> datetime | None:
+    runs = [run for t in triggers if (run := t.next_run(after=after)) is not None]
+    return min(runs, default=None)
+
+
+def _string(raw: dict, key: str, problems: list, *, required: bool = False) -> str:
+    value = raw.get(key)
+    if isinstance(value, str):
+        return value
+    if value is not None or required:
+        problems.append(f"{key} is {_kind_of(value)}, not text")
+    return ""
+
+
+def _enabled(raw: dict, problems: list) -> bool:
+    value = raw.get("enabled")
+    if isinstance(value, bool):
+        return value
+    problems.append(f"enabled is {_kind_of(value)}; shown as enabled")
+    return True
+
+
+def _instant(raw: dict, key: str, problems: list) -> datetime | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    parsed = parse_instant(value)
+    if parsed is None:
+        problems.append(f"{key} is not a date AAC is known to send ({str(value)[:40]})")
+    return parsed
+
+
+def _trigger_fields(items: object, now: datetime, notes: list, problems: list) -> dict:
+    if not isinstance(items, list) or not items:
+        problems.append("no triggers")
+        return {"trigger_kind": TriggerKind.UNKNOWN, "description": "No trigger"}
+    triggers = [read_trigger(item) for item in items]
+    first = triggers[0]
+    for trigger in triggers:
+        notes.extend(trigger.notes)
+        problems.extend(trigger.problems)
+    if len(triggers) > 1:
+        notes.append(f"{len(triggers)} triggers; the kind shown is the first's")
+    last_run = items[0].get("lastExecutionTime") if isinstance(items[0], dict) else None
+    return {
+        "trigger_kind": first.kind,
+        "cron": first.cron,
+        "timezone": first.timezone,
+        "description": "; ".join(trigger.description for trigger in triggers),
+        "next_run_at": _earliest(triggers, now),
+        "last_execution_at": parse_instant(last_run),
+    }
+
+
+def _task_fields(items: object, notes: list, problems: list) -> dict:
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        problems.append("no tasks")
+        return {"task_kind": TaskKind.OTHER}
+    if len(items) > 1:
+        notes.append(f"{len(items)} tasks; the target shown is the first's")
+    task = items[0]
+    keys = [key for key in task if key != "id" and isinstance(task[key], dict)]
+    if len(keys) != 1:
+        problems.append(f"a task with {len(keys)} kinds")
+        return {"task_kind": TaskKind.OTHER}
+    key = keys[0]
+    asset = task[key]
+    if key in TASK_KINDS:
+        kind, id_key = TASK_KINDS[key]
+    else:
+        kind, id_key = TaskKind.OTHER, None
+        problems.append(f"an unknown task kind {key[:60]!r}")
+    if id_key is None:  # the id key of an unlisted kind: its one "...Id" field
+        id_keys = [k for k in asset if k.endswith("Id") and k != "workspaceId"]
+        id_key = id_keys[0] if len(id_keys) == 1 else None
+    target_id = asset.get(id_key) if id_key else None
+    name = asset.get("name")
+    return {
+        "task_kind": kind,
+        "target_id": str(target_id) if isinstance(target_id, str | int) else "",
+        "target_name": name if isinstance(name, str) else "",
+    }
+
+
+def _owner_fields(raw: dict) -> dict:
+    creator = raw.get("creator")
+    if not isinstance(creator, dict):
+        owner_id = raw.get("createdBy")
+        return {"owner_id": str(owner_id) if type(owner_id) is int else ""}
+    owner_id = creator.get("id", raw.get("createdBy"))
+    return {
+        "owner_id": str(owner_id) if isinstance(owner_id, int | str) else "",
+        "owner_name": _plain(creator.get("name")),
+        "owner_email": _plain(creator.get("email")),
+        "owner_disabled": creator.get("isDisabled") is True
+        or creator.get("state") == "disabled",
+    }
+
+
+def _plain(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _kind_of(value: object) -> str:
+    return "missing" if value is None else type(value).__name__

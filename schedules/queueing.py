@@ -1,0 +1,106 @@
+"""Queue syncs: one workspace, all of a user's, or the beat's round.
+
+Each queued sync is a `SyncRun` row created in its own transaction and a task
+published after it commits. The database allows one queued-or-running run per
+workspace, so two clicks and a beat tick at once make one run and the others
+are refused with a reason. If the broker cannot take the task, the run is
+deleted again and the caller hears "background queue unavailable": nothing is
+left half-written.
+"""
+
+import logging
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from kombu.exceptions import OperationalError
+
+from schedules import tasks
+from schedules.models import SyncRun
+from schedules.sync import expire_stale_runs
+from workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+UNAVAILABLE = "background queue unavailable"
+
+
+class QueueError(Exception):
+    """A sync was not queued; the message says why, fit for the user."""
+
+    def __init__(self, message: str, *, unavailable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unavailable = unavailable
+
+
+def queue_sync(*, workspace: Workspace, trigger: str) -> SyncRun:
+    """Queue a sync of the workspace; the task is published on commit.
+
+    Raises QueueError when a sync of it is already queued or running, and
+    when the broker is unreachable.
+    """
+    expire_stale_runs(workspace=workspace)
+    try:
+        with transaction.atomic():
+            run = SyncRun.objects.create(workspace=workspace, trigger=trigger)
+    except IntegrityError:
+        raise QueueError(_busy_message(workspace)) from None
+    transaction.on_commit(partial(_publish, run))
+    return run
+
+
+def queue_sync_all(*, user, trigger: str) -> list[SyncRun]:
+    """Queue a sync of every active workspace the user may operate.
+
+    Workspaces with a sync already queued or running are passed over (and
+    logged); a broker failure stops the round with QueueError.
+    """
+    workspaces = Workspace.objects.operable_by(user).active().distinct()
+    return _queue_each(workspaces, trigger=trigger)
+
+
+def queue_beat_syncs() -> list[SyncRun]:
+    """The beat's round: every active workspace without a sync under way.
+
+    Workspaces waiting for re-authorisation are left out: each tick would
+    only add a skipped run to their history.
+    """
+    expire_stale_runs()
+    workspaces = (
+        Workspace.objects.active()
+        .exclude(state=Workspace.State.NEEDS_REAUTH)
+        .exclude(sync_runs__status__in=ACTIVE)
+    )
+    return _queue_each(workspaces, trigger=SyncRun.Trigger.BEAT)
+
+
+def _queue_each(workspaces, *, trigger: str) -> list[SyncRun]:
+    runs = []
+    for workspace in workspaces.order_by("name"):
+        try:
+            runs.append(queue_sync(workspace=workspace, trigger=trigger))
+        except QueueError as exc:
+            if exc.unavailable:
+                raise
+            logger.info("Not queued: %s", exc.message)
+    return runs
+
+
+def _busy_message(workspace: Workspace) -> str:
+    active = (
+        SyncRun.objects.filter(workspace=workspace, status__in=ACTIVE)
+        .values_list("status", flat=True)
+        .first()
+    )
+    state = "running" if active == SyncRun.Status.RUNNING else "queued"
+    return f"A sync of {workspace.name} is already {state}"
+
+
+def _publish(run: SyncRun) -> None:
+    try:
+        tasks.sync_workspace.apply_async(args=[run.pk])
+    except OperationalError as exc:
+        logger.warning("Sync run %s not published: %s", run.pk, exc)
+        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).delete()
+        raise QueueError(UNAVAILABLE, unavailable=True) from exc

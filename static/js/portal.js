@@ -1,0 +1,88 @@
+/* AAC Portal's only script: draws the charts from their json_script data,
+   redraws them when htmx swaps fresh content in, and tells the login form the
+   browser's timezone. Loaded with `defer`; no inline code anywhere (CSP). */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#2563eb", "#0e9f6e", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#65a30d"];
+
+  function chartConfig(data) {
+    var horizontal = data.kind === "hbar";
+    var stacked = data.kind === "stacked";
+    var valueAxis = { beginAtZero: true, stacked: stacked, ticks: { precision: 0 } };
+    var categoryAxis = { stacked: stacked, ticks: { autoSkip: !horizontal } };
+    var x = horizontal ? valueAxis : categoryAxis;
+    var y = horizontal ? categoryAxis : valueAxis;
+    x.title = { display: true, text: data.xLabel };
+    y.title = { display: true, text: data.yLabel };
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (series, i) {
+          return {
+            label: series.name,
+            data: series.values,
+            backgroundColor: PALETTE[(stacked ? i : 0) % PALETTE.length],
+            borderRadius: stacked ? 0 : 3
+          };
+        })
+      },
+      options: {
+        indexAxis: horizontal ? "y" : "x",
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: {
+          title: { display: true, text: data.title },
+          legend: { display: stacked, position: "bottom" }
+        },
+        scales: { x: x, y: y }
+      }
+    };
+  }
+
+  function drawCharts(root) {
+    if (typeof Chart === "undefined") {
+      return;
+    }
+    root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (Chart.getChart(canvas)) {
+        return;
+      }
+      var source = document.getElementById(canvas.dataset.chart);
+      new Chart(canvas, chartConfig(JSON.parse(source.textContent)));
+    });
+  }
+
+  function rememberBrowserTimezone() {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    var input = document.getElementById("browser-timezone");
+    if (input) {
+      input.value = zone;
+    }
+    var shown = document.getElementById("browser-timezone-name");
+    if (shown && zone) {
+      shown.textContent = zone;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    rememberBrowserTimezone();
+    drawCharts(document);
+  });
+
+  // htmx swapped fresh content in (after a sync): draw its charts...
+  document.addEventListener("htmx:load", function (event) {
+    drawCharts(event.detail.elt);
+  });
+  // ...and free the charts of the content it removed.
+  document.addEventListener("htmx:beforeCleanupElement", function (event) {
+    if (typeof Chart !== "undefined" && event.target.matches("canvas[data-chart]")) {
+      var chart = Chart.getChart(event.target);
+      if (chart) {
+        chart.destroy();
+      }
+    }
+  });
+})();
