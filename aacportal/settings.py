@@ -331,7 +331,7 @@ AAC_CONNECT_TIMEOUT = env.float("AAC_CONNECT_TIMEOUT", default=5)
 AAC_READ_TIMEOUT = env.float("AAC_READ_TIMEOUT", default=30)
 AAC_GET_ATTEMPTS = env.int("AAC_GET_ATTEMPTS", default=3)
 AAC_PAGE_SIZE = env.int("AAC_PAGE_SIZE", default=1000)
-# A refresh lease outlives the task that holds it (rule 4, check W002).
+# A refresh lease outlives the task that holds it (rule 4, workspaces.E004-E006).
 AAC_REFRESH_LEASE_SECONDS = env.int("AAC_REFRESH_LEASE_SECONDS", default=360)
 # Refresh an access token when less than this is left.
 AAC_ACCESS_TOKEN_MIN_VALIDITY = env.int("AAC_ACCESS_TOKEN_MIN_VALIDITY", default=120)

@@ -13,7 +13,6 @@ bearer token is unknown for the real service; `AuthenticationFailed` is a guess.
 """
 
 import json
-import logging
 import re
 import time
 import uuid
@@ -26,8 +25,6 @@ from aacsim.faults import ANSWERING, Fault
 from aacsim.messages import JSON, Drop, Hang, Reply, SimRequest, SimResponse
 from aacsim.state import SORTS, Caller, Simulator, dumps
 from aacsim.tokens import InvalidGrant
-
-logger = logging.getLogger(__name__)
 
 REQUEST_ID = "x-trifacta-request-id"
 MAX_LIMIT = 1000
@@ -260,14 +257,7 @@ def handle(sim: Simulator, request: SimRequest) -> Reply:
         )
     route, params = found
     is_token = route.endpoint == "token"
-    caller = None
-    if is_token:
-        form = parse_qs(request.body.decode("utf-8", "replace"))
-        workspace_id = sim.refresh_token_workspace(form.get("refresh_token", [""])[0])
-    else:
-        token = request.bearer()
-        caller = sim.authenticate(token) if token else None
-        workspace_id = caller.workspace.id if caller else None
+    caller, workspace_id = _identify(sim, request, is_token)
     sim.stats.count_request(workspace_id, route.endpoint)
 
     faults = sim.faults.fire(workspace_id, route.endpoint)
@@ -287,6 +277,17 @@ def handle(sim: Simulator, request: SimRequest) -> Reply:
     if not is_token:
         response = _with_request_id(response)
     return response if effect is None else _break(effect, response)
+
+
+def _identify(sim: Simulator, request: SimRequest, is_token: bool):
+    """The caller (None on the token server) and the workspace id faults and
+    stats are counted against: the refresh token's or the access token's."""
+    if is_token:
+        form = parse_qs(request.body.decode("utf-8", "replace"))
+        return None, sim.refresh_token_workspace(form.get("refresh_token", [""])[0])
+    token = request.bearer()
+    caller = sim.authenticate(token) if token else None
+    return caller, caller.workspace.id if caller else None
 
 
 def _act(sim, request, route: Route, caller, params: dict) -> SimResponse:

@@ -337,6 +337,8 @@ class Simulator:
         """
         workspace = self.workspace(workspace_id)
         person_id = person_id or workspace.people[0]["id"]
+        if workspace.person(person_id) is None:
+            raise LookupError(f"no person {person_id} in workspace {workspace_id}")
         refresh_token = self._refresh_tokens.issue(
             workspace_id=workspace.id,
             person_id=person_id,

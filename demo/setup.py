@@ -34,17 +34,18 @@ def main(credentials_path: str) -> None:
     )
 
     with open(credentials_path) as f:
-        credentials = json.load(f)["workspaces"]
+        credentials = json.load(f)["credentials"]
     for entry in credentials:
-        workspace = Workspace.objects.filter(name=entry["name"]).first()
+        remote = entry["workspace"]
+        workspace = Workspace.objects.filter(name=remote["name"]).first()
         if workspace is None:
             workspace = register_workspace(
-                name=entry["name"],
+                name=remote["name"],
                 region="sim",
                 access_token=entry["access_token"],
                 refresh_token=entry["refresh_token"],
-                client_id=entry["client_id"],
-                api_project_id=entry["project_id"],
+                client_id=remote["client_id"],
+                api_project_id=remote["project_id"],
                 refresh_token_lifetime_days=90,
             )
         else:

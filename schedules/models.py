@@ -82,10 +82,36 @@ class Schedule(models.Model):
         indexes = [
             # The schedules table's default order and its per-workspace filter.
             models.Index(fields=["workspace", "name"], name="schedule_ws_name"),
-            # "Running in the next 24 hours" and sorting by next run.
-            models.Index(fields=["next_run_at"], name="schedule_next_run"),
-            # Charts and filters by owner.
-            models.Index(fields=["owner_email"], name="schedule_owner_email"),
+            # The portal's pages (schedules/queries.py, schedules/tables.py):
+            # they cover their queries, so PostgreSQL answers from the index
+            # alone (bench/pages.py). Upcoming runs, and sorting by next run.
+            models.Index(
+                fields=["next_run_at", "id", "enabled", "workspace"],
+                name="schedule_next_run_id",
+            ),
+            # The per-workspace summary: totals, task and trigger kinds.
+            models.Index(
+                fields=[
+                    "workspace",
+                    "task_kind",
+                    "trigger_kind",
+                    "enabled",
+                    "owner_disabled",
+                    "next_run_at",
+                ],
+                name="schedule_summary",
+            ),
+            # The owner chart, and filters by owner.
+            models.Index(
+                fields=["owner_email", "owner_name", "workspace"],
+                name="schedule_owner",
+            ),
+            # Sorting by owner.
+            models.Index(
+                fields=["owner_name", "id", "workspace"], name="schedule_owner_name_id"
+            ),
+            # The table's default order.
+            models.Index(fields=["name", "id", "workspace"], name="schedule_name_id"),
         ]
 
     def __str__(self):

@@ -43,6 +43,9 @@ _LIMITS = {
 class ParsedSchedule:
     aac_id: int
     fields: dict
+    # `raw` as compact JSON with sorted keys: what the fingerprint digests,
+    # and what the sync stores (the same document, serialised once).
+    raw_json: str
     fingerprint: str
     problems: tuple[str, ...]
 
@@ -71,17 +74,26 @@ def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
     for name, limit in _LIMITS.items():
         if name in fields and len(fields[name]) > limit:
             fields[name] = fields[name][: limit - 1] + "…"
+    raw_json = canonical_json(raw)
     return ParsedSchedule(
         aac_id=aac_id,
         fields=fields,
-        fingerprint=fingerprint(raw),
+        raw_json=raw_json,
+        fingerprint=_digest(raw_json),
         problems=tuple(problems),
     )
 
 
+def canonical_json(raw: dict) -> str:
+    return json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def fingerprint(raw: dict) -> str:
     """A digest of what AAC sent: equal digests mean the row needs no write."""
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _digest(canonical_json(raw))
+
+
+def _digest(text: str) -> str:
     digest = hashlib.blake2b(f"{PARSER_VERSION}:{text}".encode(), digest_size=16)
     return digest.hexdigest()
 

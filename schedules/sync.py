@@ -4,7 +4,8 @@ Fetch every page first (through `call_aac`, parsed page by page and spooled to
 a temporary file so memory holds one page, whatever the workspace's size),
 check the fetch was consistent, then apply it in one transaction: per page one
 SELECT of the stored fingerprints and one bulk upsert of what is new or
-changed; unchanged rows are not written; what AAC no longer lists is deleted.
+changed; unchanged rows are not written; what AAC no longer lists (and a
+second read confirms) is deleted.
 Any failure before the transaction commits leaves the last good cache as it
 was, and the run says why (RELIABILITY rule 9).
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -38,19 +39,14 @@ logger = logging.getLogger(__name__)
 
 Status = SyncRun.Status
 
-# A list that changed while it was read is read once more before giving up.
-READ_ATTEMPTS = 2
+# Full reads of AAC's list per sync, at most: one, one more when the first
+# was inconsistent, one more to confirm deletions (see `_fetch`).
+READ_ATTEMPTS = 3
 # Celery retries of unavailable and rate-limited syncs: full-jitter
 # exponential backoff from this base, never sooner than AAC's x-retry-after.
 RETRY_BASE_SECONDS = 30
 # Rows per DELETE and per next-run UPDATE batch.
 BATCH_SIZE = 500
-# Every column a sync writes on upsert (all but the key).
-UPSERT_FIELDS = [
-    f.name
-    for f in Schedule._meta.concrete_fields
-    if f.name not in ("id", "workspace", "aac_id")
-]
 
 
 def load_run(run_id: int) -> SyncRun | None:
@@ -240,7 +236,6 @@ def _finish(
     request_id: str = "",
     retry_at: datetime | None = None,
     fetch: "_Fetch | None" = None,
-    counts: "_Counts | None" = None,
     started: bool = True,
 ) -> SyncRun:
     run.status = status
@@ -262,9 +257,9 @@ def _finish(
         run.schedules_seen = len(fetch.seen)
         run.unparsed, run.ignored = fetch.unparsed, fetch.ignored
         fields += ["pages_fetched", "schedules_seen", "unparsed", "ignored"]
-    if counts is not None:
-        run.created, run.updated = counts.created, counts.updated
-        run.unchanged, run.deleted = counts.unchanged, counts.deleted
+    if fetch is not None and status == Status.SUCCEEDED:
+        run.created, run.updated = fetch.created, fetch.updated
+        run.unchanged = fetch.unchanged
         fields += ["created", "updated", "unchanged", "deleted"]
     run.save(update_fields=fields)
     log = (
@@ -338,15 +333,21 @@ class _Spool:
 
 @dataclass
 class _Fetch:
+    workspace: Workspace
     spool: _Spool
     now: datetime
     pages: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     seen: set[int] = field(default_factory=set)
     repeated: set[int] = field(default_factory=set)
     unparsed: int = 0
     ignored: int = 0
     count_before: int = 0
     count_after: int = 0
+    # Stored ids to delete: missed by two consistent reads in a row.
+    gone: set[int] = field(default_factory=set)
 
     @property
     def inconsistency(self) -> str:
@@ -368,9 +369,15 @@ class _Fetch:
         return "; ".join(problems)
 
     def read(self, client) -> "_Fetch":
-        """One full pass over AAC's list (called by `call_aac`, maybe twice)."""
+        """One full pass over AAC's list (called by `call_aac`, maybe again).
+
+        Each page is parsed and compared with the stored fingerprints (a read:
+        no other sync of this workspace can write meanwhile), and only new or
+        changed schedules are spooled, as rows ready for `_upsert`.
+        """
         self.spool.reset()
-        self.pages, self.unparsed, self.ignored = 0, 0, 0
+        self.pages = self.unparsed = self.ignored = 0
+        self.created = self.updated = self.unchanged = 0
         self.seen, self.repeated = set(), set()
         self.count_before = client.count_schedules()
         for items in client.iter_schedule_pages():
@@ -379,33 +386,75 @@ class _Fetch:
                 parsed = parse_schedule(item, now=self.now)
                 if parsed is None:
                     self.ignored += 1
-                    continue
-                if parsed.aac_id in self.seen:
+                elif parsed.aac_id in self.seen:
                     self.repeated.add(parsed.aac_id)
-                    continue
-                self.seen.add(parsed.aac_id)
-                self.unparsed += bool(parsed.problems)
-                page.append(parsed)
-            self.spool.write(page)
+                else:
+                    self.seen.add(parsed.aac_id)
+                    self.unparsed += bool(parsed.problems)
+                    page.append(parsed)
+            self.spool.write(self._changed_rows(page))
             self.pages += 1
         self.count_after = client.count_schedules()
         return self
 
+    def _changed_rows(self, page: list[ParsedSchedule]) -> list[tuple]:
+        stored = dict(
+            Schedule.objects.filter(
+                workspace=self.workspace, aac_id__in=[p.aac_id for p in page]
+            ).values_list("aac_id", "fingerprint")
+        )
+        rows = []
+        for parsed in page:
+            known = stored.get(parsed.aac_id)
+            if known == parsed.fingerprint:
+                self.unchanged += 1
+                continue
+            if known is None:
+                self.created += 1
+            else:
+                self.updated += 1
+            rows.append(_UPSERT.values(self.workspace, parsed, synced_at=self.now))
+        return rows
+
 
 def _fetch(workspace: Workspace, spool: _Spool) -> _Fetch:
-    """Read AAC's list; read it again if it changed meanwhile (once)."""
-    fetch = _Fetch(spool=spool, now=timezone.now())
+    """Read AAC's list until it is consistent and its deletions are confirmed.
+
+    A read whose count changed or that listed an id twice is read again. A
+    consistent read can still have skipped a schedule, when one was removed
+    and another added between two pages (offset paging shifts, the count
+    stays): so a stored schedule missing from the list is deleted only when
+    two consistent reads in a row miss it. In the steady state (nothing
+    deleted in AAC) that costs no second read. Deletions still unconfirmed
+    after READ_ATTEMPTS reads wait for the next sync.
+    """
+    stored = set(
+        Schedule.objects.filter(workspace=workspace).values_list("aac_id", flat=True)
+    )
+    fetch = _Fetch(workspace=workspace, spool=spool, now=timezone.now())
+    missing_before = None
     for attempt in range(1, READ_ATTEMPTS + 1):
         fetch.now = timezone.now()
         call_aac(workspace, fetch.read)
-        if not fetch.inconsistency:
-            break
+        if fetch.inconsistency:
+            logger.info(
+                "Workspace %s: read %s was inconsistent: %s",
+                workspace.pk,
+                attempt,
+                fetch.inconsistency,
+            )
+            missing_before = None
+            continue
+        missing = stored - fetch.seen
+        if not missing or missing_before is not None:
+            fetch.gone = missing if missing_before is None else missing & missing_before
+            return fetch
+        missing_before = missing
+    if missing_before is not None and not fetch.inconsistency:
         logger.info(
-            "Workspace %s: read %s of %s was inconsistent: %s",
+            "Workspace %s: %s deletions not confirmed; left to the next sync",
             workspace.pk,
-            attempt,
-            READ_ATTEMPTS,
-            fetch.inconsistency,
+            len(missing_before),
         )
     return fetch
 
@@ -415,68 +464,73 @@ def _fetch(workspace: Workspace, spool: _Spool) -> _Fetch:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-
-
 def _apply(workspace: Workspace, run: SyncRun, fetch: _Fetch) -> SyncRun:
-    counts = _Counts()
     with transaction.atomic():
-        stored = set(
-            Schedule.objects.filter(workspace=workspace).values_list(
-                "aac_id", flat=True
-            )
-        )
-        for page in fetch.spool:
-            _apply_page(workspace, page, fetch.now, counts)
-        gone = sorted(stored - fetch.seen)
+        for rows in fetch.spool:
+            _UPSERT.run(rows)
+        run.deleted = 0
+        gone = sorted(fetch.gone)
         for start in range(0, len(gone), BATCH_SIZE):
             deleted, _ = Schedule.objects.filter(
                 workspace=workspace, aac_id__in=gone[start : start + BATCH_SIZE]
             ).delete()
-            counts.deleted += deleted
+            run.deleted += deleted
         advance_next_runs(workspace=workspace, now=timezone.now())
-        return _finish(run, Status.SUCCEEDED, fetch=fetch, counts=counts)
+        return _finish(run, Status.SUCCEEDED, fetch=fetch)
 
 
-def _apply_page(
-    workspace: Workspace, page: list[ParsedSchedule], now: datetime, counts: _Counts
-) -> None:
-    """One SELECT of the page's stored fingerprints, one upsert of what changed."""
-    if not page:
-        return
-    stored = dict(
-        Schedule.objects.filter(
-            workspace=workspace, aac_id__in=[p.aac_id for p in page]
-        ).values_list("aac_id", "fingerprint")
-    )
-    rows = []
-    for parsed in page:
-        known = stored.get(parsed.aac_id)
-        if known == parsed.fingerprint:
-            counts.unchanged += 1
-            continue
-        if known is None:
-            counts.created += 1
-        else:
-            counts.updated += 1
-        rows.append(
-            Schedule(
-                workspace=workspace,
-                aac_id=parsed.aac_id,
-                fingerprint=parsed.fingerprint,
-                synced_at=now,
-                **parsed.fields,
-            )
+class _Upsert:
+    """One INSERT ... ON CONFLICT (workspace, AAC id) DO UPDATE per page, run
+    with executemany.
+
+    Django's bulk_create(update_conflicts=True) writes the same statement but
+    compiles every one of a page's 27,000 values through the ORM (most of a
+    full sync's time), and on SQLite splits a page into some 25 statements to
+    stay under 999 parameters. Values are ready as they are (text, numbers,
+    booleans, JSON text for `raw`) but for dates, adapted as Django would.
+    """
+
+    def __init__(self) -> None:
+        self.fields = [f for f in Schedule._meta.concrete_fields if not f.primary_key]
+        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        self.dates = [
+            i for i, f in enumerate(self.fields) if isinstance(f, models.DateTimeField)
+        ]
+
+    def values(self, workspace: Workspace, parsed: ParsedSchedule, **extra) -> tuple:
+        """A row in column order; `raw` as the JSON text the parser already made."""
+        row = self.defaults | parsed.fields | extra
+        row |= {"workspace_id": workspace.pk, "aac_id": parsed.aac_id}
+        row |= {"fingerprint": parsed.fingerprint, "raw": parsed.raw_json}
+        return tuple(row[f.attname] for f in self.fields)
+
+    def run(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        prepared = []
+        for row in rows:
+            row = list(row)
+            for i in self.dates:
+                row[i] = adapt(row[i])
+            prepared.append(row)
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql(), prepared)
+
+    def sql(self) -> str:
+        quote = connection.ops.quote_name
+        columns = [quote(f.column) for f in self.fields]
+        key = [
+            quote(Schedule._meta.get_field(n).column) for n in ("workspace", "aac_id")
+        ]
+        updates = [f"{c} = EXCLUDED.{c}" for c in columns if c not in key]
+        # Identifiers come from the model, quoted; every value is a parameter.
+        table = quote(Schedule._meta.db_table)
+        insert = f"INSERT INTO {table} ({', '.join(columns)})"
+        return (
+            f"{insert} VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)}"
         )
-    if rows:
-        Schedule.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["workspace", "aac_id"],
-            update_fields=UPSERT_FIELDS,
-        )
+
+
+_UPSERT = _Upsert()

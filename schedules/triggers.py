@@ -15,13 +15,16 @@ skipped by the clock change does not fire that day, and a wall time that
 happens twice fires once, at its first occurrence.
 """
 
+import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cron_descriptor import ExpressionDescriptor, Options
+from cron_descriptor.ExpressionParser import ExpressionParser
+from cron_descriptor.GetText import GetText
 from croniter import CroniterBadDateError, CroniterError, croniter
 
 from schedules.models import Schedule, TriggerKind
@@ -73,12 +76,16 @@ class Trigger:
 
 @dataclass(frozen=True)
 class CronReading:
-    """A cron expression as AAC sent it, read for croniter and for words."""
+    """A cron expression as AAC sent it, read for croniter (and for words)."""
 
+    text: str = ""
+    # For croniter: seven fields, seconds first; "" when it cannot be read.
     engine: str = ""
-    words: str = ""
     notes: tuple[str, ...] = ()
     problem: str = ""
+    # What cron-descriptor is given, and whether weekdays count from 1.
+    described: str = ""
+    quartz: bool = False
 
 
 def read_trigger(item: object) -> Trigger:
@@ -110,13 +117,14 @@ def _unknown(problem: str) -> Trigger:
 
 def _read_time_based(spec: dict) -> Trigger:
     zone_name, zone_notes, zone_problems = _read_zone(spec.get("timezone"))
-    zone = ZoneInfo(zone_name)
+    zone = _zone(zone_name)
     kinds = [key for key in _TIME_READERS if key in spec]
     if len(kinds) != 1:
         found = ", ".join(kinds) or "none"
         return _unknown(f"a time-based trigger with kinds: {found}")
     key = kinds[0]
-    kind, cron, words, problems = _TIME_READERS[key](spec[key])
+    rule = spec[key] if isinstance(spec[key], dict) else {}
+    kind, cron, words, problems = _TIME_READERS[key](rule)
     if problems:
         return Trigger(
             kind=kind,
@@ -131,7 +139,7 @@ def _read_time_based(spec: dict) -> Trigger:
     notes = zone_notes
     problems = zone_problems
     if kind == TriggerKind.ONE_TIME:
-        once_at = parse_instant(spec[key].get("utcDateTime"))
+        once_at = parse_instant(rule.get("utcDateTime"))
         if once_at is None:
             problems += ("a one-time trigger without a readable utcDateTime",)
             words = "Once, at a time AAC sent in a form not read"
@@ -142,7 +150,7 @@ def _read_time_based(spec: dict) -> Trigger:
         engine, notes = reading.engine, notes + reading.notes
         if reading.problem:
             problems += (reading.problem,)
-        words = words or reading.words
+        words = words or cron_words(reading)
     start = parse_instant(spec.get("utcStartDateTime"))
     end = parse_instant(spec.get("utcEndDateTime"))
     words += _bounds_words(start, end, zone)
@@ -161,13 +169,19 @@ def _read_time_based(spec: dict) -> Trigger:
     )
 
 
+@cache
+def _zone(name: str) -> ZoneInfo:
+    """zoneinfo keeps only 8 zones loaded; a workspace uses more, so keep them all."""
+    return ZoneInfo(name)
+
+
 def _read_zone(value: object) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """The IANA zone to compute in, with a note or problem when it is not usable."""
     if value in (None, ""):
         return "UTC", ("No timezone given; UTC assumed.",), ()
     if isinstance(value, str) and len(value) <= 64:
         try:
-            ZoneInfo(value)
+            _zone(value)
         except (ZoneInfoNotFoundError, ValueError):
             pass
         else:
@@ -396,70 +410,77 @@ def _text(value: object) -> str:
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
+# Distinct expressions remembered: a workspace's crons repeat, and each one
+# costs croniter and cron-descriptor a parse (bounded, so memory stays flat).
+CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def read_cron(expression: str) -> CronReading:
-    """Read a cron expression for croniter and for words; never raises.
+    """Read a cron expression for croniter; never raises.
 
     Five fields are AAC's documented form. Six are AAC's form plus a year when
     the sixth field is a year and that reading is valid, otherwise Quartz's
     seconds-first form. Seven are Quartz's seconds-first form with a year.
+    Its words come from `cron_words`, only for the triggers that show them.
     """
     text = " ".join(expression.split())
     if not text:
         return CronReading(problem="an empty cron expression")
     if len(text) > MAX_CRON_LENGTH:
         return CronReading(
-            words=f"Cron expression of {len(text)} characters, shown as sent",
+            text=text,
             problem=f"a cron expression of {len(text)} characters, too long to read",
         )
     fields = text.split(" ")
     readings = []
     if len(fields) == 5:
-        readings.append((_aac_reading(fields, "*"), ()))
+        readings.append(_aac_reading(text, fields, "*", ()))
     if len(fields) == 6 and _YEAR_FIELD.match(fields[5]):
-        readings.append((_aac_reading(fields[:5], fields[5]), (_SIX_FIELDS_NOTE,)))
+        readings.append(_aac_reading(text, fields[:5], fields[5], (_SIX_FIELDS,)))
     if len(fields) in (6, 7):
-        readings.append((_quartz_reading(fields), (_QUARTZ_NOTE,)))
+        readings.append(_quartz_reading(text, fields))
     if not readings:
         return CronReading(
-            words=f"Cron {text}",
+            text=text,
             problem=f"a cron expression with {len(fields)} fields (5 to 7 expected)",
         )
-    for (engine, words), notes in readings:
-        if not _check_engine(engine):
-            return CronReading(
-                engine=engine, words=words or f"Cron {text}", notes=notes
-            )
-    (engine, words), notes = readings[0]
+    for reading in readings:
+        if not _compile(reading.engine)[1]:
+            return reading
+    first = readings[0]
+    return replace(first, engine="", problem=f"cron {_compile(first.engine)[1]}")
+
+
+_SIX_FIELDS = "Six fields, read as minute, hour, day, month, weekday and year."
+_QUARTZ = "Quartz-style cron (seconds first, weekdays 1-7 from Sunday)."
+
+
+def _aac_reading(text: str, fields: list[str], year: str, notes) -> CronReading:
+    minute, hour, day, month, weekday = fields
     return CronReading(
-        words=words or f"Cron {text}",
+        text=text,
+        engine=f"0 {minute} {hour} {day} {month} {_engine_weekday(weekday)} {year}",
         notes=notes,
-        problem=f"cron {_check_engine(engine)}",
+        described=" ".join(fields) if year == "*" else f"0 {' '.join(fields)} {year}",
     )
 
 
-_SIX_FIELDS_NOTE = "Six fields, read as minute, hour, day, month, weekday and year."
-_QUARTZ_NOTE = "Quartz-style cron (seconds first, weekdays 1-7 from Sunday)."
-
-
-def _aac_reading(fields: list[str], year: str) -> tuple[str, str]:
-    minute, hour, day, month, weekday = fields
-    engine = f"0 {minute} {hour} {day} {month} {_engine_weekday(weekday)} {year}"
-    described = " ".join(fields) if year == "*" else f"0 {' '.join(fields)} {year}"
-    return engine, _describe(described, quartz=False)
-
-
-def _quartz_reading(fields: list[str]) -> tuple[str, str]:
+def _quartz_reading(text: str, fields: list[str]) -> CronReading:
     second, minute, hour, day, month, weekday = fields[:6]
     year = fields[6] if len(fields) == 7 else "*"
     weekday = _engine_weekday(_map_weekday_numbers(weekday, lambda n: n - 1))
-    engine = f"{second} {minute} {hour} {day} {month} {weekday} {year}"
-    return engine, _describe(" ".join(fields), quartz=True)
+    return CronReading(
+        text=text,
+        engine=f"{second} {minute} {hour} {day} {month} {weekday} {year}",
+        notes=(_QUARTZ,),
+        described=text,
+        quartz=True,
+    )
 
 
 def _map_weekday_numbers(field: str, change) -> str:
     """Apply `change` to every weekday number of a weekday field (not to steps/nth)."""
-
     out = []
     for item in field.split(","):
         parts = re.split(r"([#/])", item, maxsplit=1)
@@ -481,39 +502,55 @@ def _engine_weekday(field: str) -> str:
     return ",".join(out)
 
 
-@lru_cache(maxsize=4096)
-def _check_engine(engine: str) -> str:
-    """croniter's objection to an expression, or "" when it accepts it."""
+@lru_cache(maxsize=CACHE_SIZE)
+def _compile(engine: str) -> tuple[croniter | None, str]:
+    """A croniter for the expression, to copy for each use, or its objection."""
     try:
-        croniter(engine, datetime(2000, 1, 1), second_at_beginning=True)
+        return croniter(engine, datetime(2000, 1, 1), second_at_beginning=True), ""
     except (CroniterError, ValueError, KeyError, IndexError) as exc:
-        return f"not understood by the scheduler engine ({exc})"[:300]
-    return ""
+        return None, f"not understood by the scheduler engine ({exc})"[:300]
 
 
-_DESCRIBE_OPTIONS = {
-    quartz: Options(
+def cron_words(reading: CronReading) -> str:
+    """cron-descriptor's plain words for a cron expression, or the expression."""
+    if len(reading.text) > MAX_CRON_LENGTH:
+        return f"Cron expression of {len(reading.text)} characters, shown as sent"
+    words = reading.described and _describe(reading.described, quartz=reading.quartz)
+    return words or f"Cron {reading.text}"
+
+
+class _Describer(ExpressionDescriptor):
+    """cron-descriptor, minus reloading its translation file for every expression
+    (two thirds of its time); the rest is its own constructor."""
+
+    def __init__(self, expression: str, options: Options, get_text: GetText):
+        self._expression = expression
+        self._options = options
+        self.get_text = get_text
+        self._expression_parts = ExpressionParser(expression, options).parse()
+
+
+@cache
+def _describer_setup(quartz: bool) -> tuple[Options, GetText]:
+    options = Options(
         locale_code="en_US",
         use_24hour_time_format=True,
         day_of_week_start_index_zero=not quartz,
     )
-    for quartz in (False, True)
-}
+    return options, GetText(options.locale_code, options.locale_location)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=CACHE_SIZE)
 def _describe(expression: str, *, quartz: bool) -> str:
     try:
-        return ExpressionDescriptor(
-            expression, _DESCRIBE_OPTIONS[quartz]
-        ).get_description()
+        return _Describer(expression, *_describer_setup(quartz)).get_description()
     except Exception:
         # cron-descriptor raises assorted errors on what it cannot word; the
         # expression is then shown as sent.
         return ""
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=CACHE_SIZE)
 def next_cron_run(
     engine: str,
     zone_name: str,
@@ -525,13 +562,16 @@ def next_cron_run(
     """The first wall-clock match in the zone strictly after `after` (and not
     before `start`, not after `end`), in UTC. Cached: a sync passes one `after`
     for every schedule, and many schedules share an expression."""
-    zone = ZoneInfo(zone_name)
+    template, problem = _compile(engine)
+    if problem:
+        return None
+    zone = _zone(zone_name)
     begin = after
     if start and start > after:
         begin = start - timedelta(microseconds=1)
-    local = begin.astimezone(zone).replace(tzinfo=None)
+    candidates = copy.copy(template)
+    candidates.set_current(begin.astimezone(zone).replace(tzinfo=None))
     try:
-        candidates = croniter(engine, local, second_at_beginning=True)
         for _ in range(MAX_STEPS):
             wall = candidates.get_next(datetime)
             at = wall.replace(tzinfo=zone).astimezone(UTC)

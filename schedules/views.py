@@ -29,10 +29,9 @@ from schedules.cards import (
 )
 from schedules.models import Schedule, SyncRun
 from schedules.queries import (
-    counts_by_workspace,
     owner_chart,
+    summarise,
     task_chart,
-    totals,
     trigger_chart,
     upcoming_chart,
     visible_schedules,
@@ -68,26 +67,23 @@ class Poller:
 def dashboard(request):
     now = timezone.now()
     schedules = visible_schedules(request.user)
-    summary = totals(schedules, now=now)
-    counts = counts_by_workspace(schedules)
+    summary = summarise(schedules, now=now)
     cards = workspace_cards(
         scoped_workspaces(request.user),
-        counts=counts,
+        summary=summary,
         operable=operable_ids(request.user),
         now=now,
     )
     charts = [
-        owner_chart(schedules, total=summary["schedules"], scope={}),
-        task_chart(schedules),
-        workspace_chart(
-            [card.workspace for card in cards], counts, total=summary["schedules"]
-        ),
-        trigger_chart(schedules),
-        upcoming_chart(schedules, now=now),
+        owner_chart(schedules, total=summary.total("schedules"), scope={}),
+        task_chart(summary),
+        workspace_chart([card.workspace for card in cards], summary),
+        trigger_chart(summary),
+        upcoming_chart(schedules, now=now, wide=True),
     ]
     context = {
         "cards": cards,
-        "totals": summary,
+        "totals": summary.totals,
         "charts": charts,
         "can_operate_any": any(card.can_operate for card in cards),
         "poller": Poller(active=any(card.active for card in cards), since=now),
@@ -98,37 +94,25 @@ def dashboard(request):
 
 def workspace(request, workspace_id):
     now = timezone.now()
-    cards = workspace_cards(
-        scoped_workspaces(request.user).filter(pk=workspace_id),
-        counts={},
-        operable=operable_ids(request.user),
-        now=now,
-    )
-    if not cards:
+    visible = scoped_workspaces(request.user).filter(pk=workspace_id)
+    if not visible.exists():
         raise Http404("No such workspace")
-    card = cards[0]
     schedules = Schedule.objects.filter(workspace_id=workspace_id)
-    summary = totals(schedules, now=now)
-    card.schedules = summary["schedules"]
+    summary = summarise(schedules, now=now)
+    [card] = workspace_cards(
+        visible, summary=summary, operable=operable_ids(request.user), now=now
+    )
+    scope = {"workspace": workspace_id}
     context = {
         "card": card,
-        "totals": summary,
+        "totals": summary.totals,
         "charts": [
-            owner_chart(
-                schedules,
-                total=summary["schedules"],
-                scope={"workspace": workspace_id},
-            ),
-            task_chart(schedules),
-            trigger_chart(schedules),
+            owner_chart(schedules, total=summary.total("schedules"), scope=scope),
+            task_chart(summary),
+            trigger_chart(summary),
             upcoming_chart(schedules, now=now),
         ],
-        "table": build_table(
-            schedules,
-            request.GET,
-            workspaces=None,
-            scope={"workspace": workspace_id},
-        ),
+        "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
         "history": SyncRun.objects.filter(workspace_id=workspace_id)[:HISTORY],
         "poller": Poller(
             active=card.active is not None, workspace_id=workspace_id, since=now
@@ -227,19 +211,30 @@ def _button_answer(
     poller: Poller | None,
     back: str,
     status: int = 200,
+    reload_later: bool = False,
 ):
-    """htmx gets a fragment to swap in; a plain form post a message and redirect."""
+    """htmx gets a fragment to swap in; a plain form post a message and redirect.
+
+    `reload_later` has the page fetch its data again a moment later, for work
+    without a run to watch (a token refresh).
+    """
     ok = status < 400
     if not request.htmx:
         (messages.success if ok else messages.error)(request, message)
         return redirect(back)
-    context = {"message": message, "ok": ok, "runs": runs, "poller": poller}
+    context = {
+        "message": message,
+        "ok": ok,
+        "runs": runs,
+        "poller": poller,
+        "reload_url": request.htmx.current_url_abs_path if reload_later else None,
+    }
     return render(request, "schedules/_button_answer.html", context, status=status)
 
 
-def _queue_failure_status(exc: QueueError) -> int:
+def _refusal(exc: QueueError) -> int:
     """503 when the broker is down, 409 when a sync is already under way."""
-    return 503 if "unavailable" in str(exc) else 409
+    return 503 if exc.unavailable else 409
 
 
 @require_POST
@@ -252,11 +247,11 @@ def workspace_sync(request, workspace_id):
     except QueueError as exc:
         return _button_answer(
             request,
-            message=str(exc),
+            message=exc.message,
             runs=[],
             poller=poller,
             back=ws.get_absolute_url(),
-            status=_queue_failure_status(exc),
+            status=_refusal(exc),
         )
     return _button_answer(
         request,
@@ -269,6 +264,8 @@ def workspace_sync(request, workspace_id):
 
 @require_POST
 def sync_all(request):
+    if not operable_ids(request.user):
+        raise PermissionDenied("Viewers cannot start syncs")
     since = timezone.now()
     poller = Poller(active=True, since=since)
     back = reverse("dashboard")
@@ -277,14 +274,14 @@ def sync_all(request):
     except QueueError as exc:
         return _button_answer(
             request,
-            message=str(exc),
+            message=exc.message,
             runs=[],
             poller=poller,
             back=back,
-            status=_queue_failure_status(exc),
+            status=_refusal(exc),
         )
     if not runs:
-        message = "Nothing queued: every workspace you operate is already syncing."
+        message = "Nothing queued: every workspace you operate is inactive or syncing."
     else:
         message = f"{len(runs)} sync{'s' * (len(runs) != 1)} queued."
     return _button_answer(request, message=message, runs=runs, poller=poller, back=back)
@@ -307,8 +304,9 @@ def workspace_refresh_tokens(request, workspace_id):
         )
     return _button_answer(
         request,
-        message="Token refresh queued; reload the page in a moment to see it.",
+        message="Token refresh queued.",
         runs=[],
         poller=None,
         back=ws.get_absolute_url(),
+        reload_later=True,
     )

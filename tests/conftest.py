@@ -24,6 +24,12 @@ def pytest_report_header():
     ]
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """PBKDF2's million rounds cost half a second per user; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def _simulator():
     sim = Simulator(seed=7)
@@ -104,3 +110,9 @@ def _purge_broker():
 
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing a password properly takes most of a second; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

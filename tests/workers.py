@@ -35,10 +35,19 @@ def database_url() -> str:
 class WorkerProcess:
     """Start, wait for, kill and stop one worker process."""
 
-    def __init__(self, *, name: str, env: dict | None = None, concurrency: int = 2):
+    def __init__(
+        self,
+        *,
+        name: str,
+        env: dict | None = None,
+        concurrency: int = 2,
+        queues: str = "",
+    ):
         self.name = name
         self.hostname = f"{name}@tests"
         self.concurrency = concurrency
+        # Comma-separated queues to consume instead of the default one.
+        self.queues = queues
         self.extra_env = env or {}
         self.log_path = Path(settings.VAR_DIR) / f"{name}.log"
         self.process: subprocess.Popen | None = None
@@ -68,6 +77,7 @@ class WorkerProcess:
                 f"--concurrency={self.concurrency}",
                 "--without-mingle",
                 "--without-gossip",
+                *([f"--queues={self.queues}"] if self.queues else []),
             ],
             cwd=ROOT,
             env=self.environment(),

@@ -235,16 +235,16 @@ def _refresh_holding(workspace: Workspace, row: Workspace, lease: uuid.UUID) -> 
                 f"Refused to refresh: token issued by an unexpected issuer "
                 f"({claims.iss}, not {region['issuer']}).",
             ) from None
+    if not row.refresh_token:
+        raise _fail(
+            workspace, State.NEEDS_REAUTH, f"No refresh token stored. {HOW_TO_FIX}"
+        )
     client_id = row.client_id or (claims.client_id if claims else None)
     if not client_id:
         raise _fail(
             workspace,
             State.ERROR,
             "No OAuth client id: enter it in the admin; the access token has none.",
-        )
-    if not row.refresh_token:
-        raise _fail(
-            workspace, State.NEEDS_REAUTH, f"No refresh token stored. {HOW_TO_FIX}"
         )
 
     client = client_for(workspace)
@@ -261,7 +261,8 @@ def _refresh_holding(workspace: Workspace, row: Workspace, lease: uuid.UUID) -> 
         if isinstance(exc, _AnswerLost):
             reason = ANSWER_LOST
         else:
-            reason = f"AAC refused the refresh token: {exc.description or exc}."
+            description = (exc.description or str(exc)).rstrip(".")
+            reason = f"AAC refused the refresh token: {description}."
         raise _fail(workspace, State.NEEDS_REAUTH, f"{reason} {HOW_TO_FIX}") from None
     except RateLimited as exc:
         raise TokenProblem(
@@ -426,14 +427,18 @@ def _load(workspace: Workspace) -> Workspace:
     try:
         # defer(None): the manager defers the secrets, and only() would not
         # undo that.
-        row = Workspace.objects.defer(None).only(
-            "region",
-            "client_id",
-            "access_token",
-            "refresh_token",
-            "access_token_expires_at",
-            *Workspace.STATE_FIELDS,
-        ).get(pk=workspace.pk)
+        row = (
+            Workspace.objects.defer(None)
+            .only(
+                "region",
+                "client_id",
+                "access_token",
+                "refresh_token",
+                "access_token_expires_at",
+                *Workspace.STATE_FIELDS,
+            )
+            .get(pk=workspace.pk)
+        )
     except (DecryptionError, EncryptionKeyError) as exc:
         reason = f"Configuration fault: {exc}. Tokens left untouched."
         Workspace.objects.filter(pk=workspace.pk).exclude(state_reason=reason).update(

@@ -34,7 +34,14 @@
         responsive: true,
         maintainAspectRatio: false,
         plugins: {
-          title: { display: true, text: data.title },
+          title: {
+            display: true,
+            text: data.title,
+            align: "start",
+            color: "#1f2933",
+            font: { size: 15, weight: "600" },
+            padding: { bottom: 12 }
+          },
           legend: { display: stacked, position: "bottom" }
         },
         scales: { x: x, y: y }
@@ -78,8 +85,9 @@
   });
   // ...and free the charts of the content it removed.
   document.addEventListener("htmx:beforeCleanupElement", function (event) {
-    if (typeof Chart !== "undefined" && event.target.matches("canvas[data-chart]")) {
-      var chart = Chart.getChart(event.target);
+    var element = event.target;
+    if (typeof Chart !== "undefined" && element instanceof HTMLCanvasElement) {
+      var chart = Chart.getChart(element);
       if (chart) {
         chart.destroy();
       }

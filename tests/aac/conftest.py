@@ -1,3 +1,6 @@
+import logging
+import traceback
+
 import pytest
 import responses
 
@@ -36,3 +39,32 @@ def client(sleeps):
         read_timeout=7.0,
         sleep=sleeps.append,
     )
+
+
+@pytest.fixture
+def raw_log_lines():
+    """Every DEBUG line of the client and of urllib3, as emitted.
+
+    Captured on their own loggers, before the root handler's redacting filter
+    (aacportal.logredact) rewrites records in place: the client must be clean
+    without that last line of defence.
+    """
+    lines: list[tuple[str, str]] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            text = record.getMessage()
+            if record.exc_info:
+                text += "".join(traceback.format_exception(*record.exc_info))
+            lines.append((record.name, text))
+
+    handler = Keep(logging.DEBUG)
+    loggers = [logging.getLogger(name) for name in ("aac", "urllib3")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    yield lines
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)

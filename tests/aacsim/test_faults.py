@@ -12,7 +12,7 @@ def statuses(remote, pair, n, path="/v4/schedules") -> list[int]:
 
 
 def test_it_fires_after_skipping_and_only_so_many_times(remote):
-    workspace, pair = remote.workspace()
+    _, pair = remote.workspace()
     remote.sim.faults.add(
         Fault(kind="status", status=503, endpoint="schedules.list", after=1, times=2)
     )
@@ -168,7 +168,9 @@ def test_it_changes_the_data_between_pages(remote):
     workspace, pair = remote.workspace(schedules=30)
     before = set(workspace.schedules)
     remote.sim.faults.add(
-        Fault(kind="mutate", endpoint="schedules.list", after=1, times=1, add=3, remove=2)
+        Fault(
+            kind="mutate", endpoint="schedules.list", after=1, times=1, add=3, remove=2
+        )
     )
     params = {"limit": 10, "includeCount": "true"}
 

@@ -36,7 +36,7 @@ def test_it_pages_by_limit_and_offset_in_id_order(remote):
     pages = [list_ids(remote, pair, limit=7, offset=o) for o in range(0, 35, 7)]
 
     assert [len(page) for page in pages] == [7, 7, 7, 2, 0]
-    assert sum(pages, []) == sorted(workspace.schedules)
+    assert [i for page in pages for i in page] == sorted(workspace.schedules)
 
 
 @pytest.mark.parametrize("limit", ["1", "1000"])
@@ -76,7 +76,9 @@ def test_it_sorts_both_ways(remote, key):
     expected = sorted(workspace.schedules.values(), key=lambda s: (s[key], s["id"]))
 
     ascending = remote.get("/v4/schedules", pair, params={"sort": key, "limit": 30})
-    descending = remote.get("/v4/schedules", pair, params={"sort": f"-{key}", "limit": 30})
+    descending = remote.get(
+        "/v4/schedules", pair, params={"sort": f"-{key}", "limit": 30}
+    )
 
     assert [s[key] for s in ascending.json()["data"]] == [s[key] for s in expected]
     assert [s[key] for s in descending.json()["data"]] == [
@@ -91,7 +93,7 @@ def test_it_counts_schedules(remote):
 
 
 def test_it_gets_one_schedule_as_listed(remote):
-    workspace, pair = remote.workspace(schedules=5)
+    _, pair = remote.workspace(schedules=5)
     listed = remote.get("/v4/schedules", pair).json()["data"][2]
 
     answer = remote.get(f"/v4/schedules/{listed['id']}", pair)

@@ -146,7 +146,9 @@ def test_it_lets_exactly_one_of_eight_concurrent_refreshes_win(served):
                 "refresh_token": pair.refresh_token,
                 "client_id": pair.client_id,
             }
-            statuses.append(http.post(served.token_url, data=form, timeout=5).status_code)
+            statuses.append(
+                http.post(served.token_url, data=form, timeout=5).status_code
+            )
 
     threads = [threading.Thread(target=refresh) for _ in range(8)]
     for thread in threads:
@@ -163,7 +165,7 @@ def test_it_issues_hs256_jwts_with_the_agreed_claims(connect):
     remote = connect(clock=clock, access_token_lifetime=300)
     workspace, pair = remote.workspace()
 
-    header_part, payload_part, _ = pair.access_token.split(".")
+    header_part = pair.access_token.split(".")[0]
     claims = payload_of(pair.access_token)
 
     assert "=" not in pair.access_token
@@ -208,7 +210,7 @@ def test_it_can_issue_payloads_a_standard_alphabet_decoder_reads(connect):
 def test_it_refuses_a_token_whose_payload_was_tampered_with(remote):
     _, pair = remote.workspace("Mine")
     other, _ = remote.workspace("Theirs")
-    header, payload, signature = pair.access_token.split(".")
+    header, _, signature = pair.access_token.split(".")
     claims = payload_of(pair.access_token)
     claims["scope"] = [f"w:{other.gid}"]
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")

@@ -10,12 +10,6 @@ from tests.factories import add_member, make_user, make_workspace
 from workspaces.models import Membership
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """PBKDF2's million rounds cost half a second per user; tests need no strength."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db):
     acme = make_workspace("Acme EU")
@@ -42,3 +36,20 @@ def login(client):
         return client
 
     return login_as
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Point the Celery app at a closed port, as if Redis were down."""
+    from aacportal.celery import app
+
+    closed = "redis://127.0.0.1:1/0"
+    # Celery reads CELERY_BROKER_URL from the environment before its config.
+    monkeypatch.setenv("CELERY_BROKER_URL", closed)
+    monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.broker_url, app.conf.broker_transport_options = closed, {}
+    app._pool = app.amqp._producer_pool = None  # connection pools made for the old URL
+    yield
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    app._pool = app.amqp._producer_pool = None

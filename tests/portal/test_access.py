@@ -64,10 +64,11 @@ def test_it_never_shows_a_hidden_workspace_run_in_a_status_poll(login, world):
     assert f"sync-status-{world.globex.pk}" not in response.text
 
 
-def test_it_queues_nothing_for_a_user_who_operates_nothing(login, world):
-    response = login(world.charlie).post(reverse("sync_all"), HTTP_HX_REQUEST="true")
+def test_it_refuses_re_sync_all_to_a_user_who_operates_nothing(login, world):
+    for user in (world.carol, world.charlie):
+        response = login(user).post(reverse("sync_all"), HTTP_HX_REQUEST="true")
+        assert response.status_code == 403
     assert not SyncRun.objects.exists()
-    assert response.status_code == 200
 
 
 def test_it_hides_the_buttons_from_a_viewer(login, world):

@@ -87,7 +87,7 @@ def test_it_counts_by_workspace(login, world):
     data = charts(response)["workspace"]
     assert data["labels"] == ["Globex US", "Acme EU"]
     assert data["series"][0]["values"] == [2, 1]
-    cards = {card.workspace.name: card.schedules for card in response.context["cards"]}
+    cards = {c.workspace.name: c.counts["schedules"] for c in response.context["cards"]}
     assert cards == {"Acme EU": 1, "Globex US": 2}
 
 

@@ -113,7 +113,8 @@ def test_it_filters_by_workspace(login, rows, world):
         ("name", ["Archive", "Hourly stock", "Nightly sales", "Weekly report"]),
         ("-name", ["Weekly report", "Nightly sales", "Hourly stock", "Archive"]),
         ("next", ["Hourly stock", "Archive", "Nightly sales", "Weekly report"]),
-        ("-next", ["Nightly sales", "Archive", "Hourly stock", "Weekly report"]),
+        # No next run counts as the latest.
+        ("-next", ["Weekly report", "Nightly sales", "Archive", "Hourly stock"]),
         ("task", ["Hourly stock", "Archive", "Nightly sales", "Weekly report"]),
         ("owner", ["Archive", "Nightly sales", "Weekly report", "Hourly stock"]),
         # Ties go by id, in the direction of the sort.
@@ -141,6 +142,7 @@ def test_it_sorts_on_every_column_both_ways(login, world, column):
     values = [getattr(s, key) for s in down]
     present = [v for v in values if v is not None]
     assert present == sorted(present, reverse=True)
+    assert values[: len(values) - len(present)] == [None] * (len(values) - len(present))
 
 
 def test_it_marks_the_sorted_column_and_links_the_other_way(login, rows, world):
@@ -192,11 +194,19 @@ def test_it_exports_exactly_the_filtered_rows_in_the_tables_order(login, rows, w
     make_schedules(world.acme, 120, start_id=100, now=T0)
     client = login(world.bob)
     query = "enabled=yes&sort=-next&q=schedule"
-    table = client.get(f"{reverse('schedules')}?{query}").context["table"]
+    listed, page = [], 1
+    while True:
+        table = client.get(f"{reverse('schedules')}?{query}&page={page}").context[
+            "table"
+        ]
+        listed += [s.name for s in table.page.object_list]
+        if not table.page.has_next():
+            break
+        page += 1
+    assert page > 1
     exported = csv_rows(client, query)
-    assert len(exported) == table.page.paginator.count
-    everything = list(table.page.paginator.object_list)
-    assert [row["Schedule name"] for row in exported] == [s.name for s in everything]
+    assert [row["Schedule name"] for row in exported] == listed
+    assert len(listed) == table.page.paginator.count
 
 
 def test_it_exports_the_columns_of_the_table(login, rows, world):
@@ -234,3 +244,15 @@ def test_it_exports_a_workspace_page_table_with_its_workspace(login, rows, world
     assert [r["Schedule name"] for r in csv.DictReader(io.StringIO(text))] == [
         "Nightly sales"
     ]
+
+
+def test_it_names_the_timezone_once_beside_the_plain_words(login, world):
+    make_schedule(
+        world.acme, description="Every day at 09:00, Asia/Tokyo", timezone="Asia/Tokyo"
+    )
+    make_schedule(
+        world.acme, description="At minute 0 of every hour", timezone="Europe/Paris"
+    )
+    text = login(world.bob).get(reverse("schedules")).text
+    assert "(Asia/Tokyo)" not in text
+    assert "(Europe/Paris)" in text

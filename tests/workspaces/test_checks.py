@@ -42,7 +42,8 @@ def test_it_names_the_malformed_key_by_position(use_keys, new_key):
     errors = check_encryption_keys()
 
     assert ids(errors) == ["workspaces.E002"]
-    assert "Key 2" in errors[0].msg and "short" not in errors[0].msg
+    assert "Key 2" in errors[0].msg
+    assert "short" not in errors[0].msg
 
 
 @pytest.mark.django_db

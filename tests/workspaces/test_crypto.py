@@ -23,7 +23,8 @@ def test_it_stores_ciphertext_and_reads_the_plaintext_back():
     workspace = stored_workspace()
 
     raw_access, raw_refresh = raw_tokens(workspace.pk)
-    assert ACCESS not in raw_access and REFRESH not in raw_refresh
+    assert ACCESS not in raw_access
+    assert REFRESH not in raw_refresh
     assert raw_access != raw_refresh
     assert tokens(workspace.pk) == (ACCESS, REFRESH)
 
@@ -95,5 +96,6 @@ def test_its_repr_shows_no_token():
     workspace = Workspace.objects.get(pk=stored_workspace().pk)
     workspace.access_token  # noqa: B018  load the secret into the instance
 
-    assert ACCESS not in repr(workspace) and REFRESH not in repr(workspace)
+    assert ACCESS not in repr(workspace)
+    assert REFRESH not in repr(workspace)
     assert ACCESS not in str(workspace)

@@ -133,7 +133,7 @@ def test_a_refused_connection_is_retried_once(
 def test_a_token_server_refusing_twice_leaves_tokens_and_says_so(
     aac_sim, make_sim_workspace, rsps
 ):
-    remote, workspace = make_sim_workspace("Refused twice")
+    _, workspace = make_sim_workspace("Refused twice")
     before = tokens(workspace.pk)
     rsps.post(aac_sim.urls.token_url, body=refused(aac_sim.urls.token_url))
 

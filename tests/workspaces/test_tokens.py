@@ -271,7 +271,7 @@ def test_a_broken_token_answer_fails_with_the_reason_and_keeps_tokens(
 def test_a_wrong_key_is_a_configuration_fault_and_sends_nothing(
     make_sim_workspace, sim_stats, use_keys, new_key
 ):
-    remote, workspace = make_sim_workspace("Wrong key")
+    _, workspace = make_sim_workspace("Wrong key")
     expire_soon(workspace.pk)
     use_keys(new_key())
     requests_before = sim_stats.total()

@@ -1,0 +1,444 @@
+"""Sync benchmark: how close a full sync comes to just downloading AAC's pages.
+
+One workspace of 10,000 schedules, served by the simulator in this process
+over real HTTP (pages of 1,000), is
+  1. downloaded and parsed only (the floor: what any sync must do),
+  2. synced into an empty cache (every row created), and
+  3. synced again unchanged (nothing written),
+each after clearing the parser's caches, best of three. Printed: times, the
+ratio full sync / download-and-parse (target <= 1.5), schedules per second,
+SQL statements per page, and the peak memory of a full sync (tracemalloc, in
+separate runs, since tracing slows everything) for 5,000 and 20,000 schedules.
+
+Then the worker pool: 100 workspaces of 1,000 schedules synced one after the
+other in this process (the sum of the single syncs), then all queued at once
+to a real `celery worker` (prefork, concurrency 4) on Redis when
+CELERY_BROKER_URL is set, else on the embedded filesystem broker.
+
+SQLite always (a fresh var/bench/sync.sqlite3); PostgreSQL too when
+DATABASE_URL is set (a database of its own, aacportal_bench, created and
+dropped). Each database runs in a child process, since Django binds to one
+database per process.
+
+    .venv/bin/python bench/sync.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/sync.py
+"""
+
+import argparse
+import gc
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VAR = ROOT / "var" / "bench"
+PG_NAME = "aacportal_bench"
+SCHEDULES = 10_000
+MEMORY_SIZES = (5_000, 20_000)
+REPEATS = 3
+POOL_WORKSPACES = 100
+POOL_SCHEDULES = 1_000
+POOL_CONCURRENCY = 4
+POOL_QUEUE = "bench-sync"
+TARGET_RATIO = 1.5
+
+
+# ---------------------------------------------------------------------------
+# Databases (parent process)
+# ---------------------------------------------------------------------------
+
+
+def postgres_admin(base: str):
+    import psycopg
+
+    parts = urlsplit(base)
+    return psycopg.connect(
+        urlunsplit(parts._replace(path="/postgres")), autocommit=True
+    )
+
+
+def create_postgres(base: str) -> str:
+    with postgres_admin(base) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
+    return urlunsplit(urlsplit(base)._replace(path=f"/{PG_NAME}"))
+
+
+def drop_postgres(base: str) -> None:
+    with postgres_admin(base) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+
+
+def fresh_sqlite() -> str:
+    path = VAR / "sync.sqlite3"
+    for leftover in VAR.glob("sync.sqlite3*"):
+        leftover.unlink()
+    return f"sqlite:///{path}"
+
+
+# ---------------------------------------------------------------------------
+# Measurements (child process, one database)
+# ---------------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def setup_django(sim_urls) -> None:
+    os.environ["AAC_SIMULATOR_URL"] = sim_urls.api
+    os.environ["AAC_SIMULATOR_GATEWAY_URL"] = sim_urls.gateway
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aacportal.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def clear_caches() -> None:
+    """Every run pays for parsing in full: no expression is remembered."""
+    from schedules import triggers
+
+    for cached in (
+        triggers.read_cron,
+        triggers.next_cron_run,
+        triggers._describe,
+        triggers._compile,
+    ):
+        cached.cache_clear()
+    gc.collect()
+
+
+def register(sim, name: str, schedules: int):
+    from workspaces.services import register_workspace
+    from workspaces.tokens import fresh_access_token
+
+    remote = sim.add_workspace(name=name, schedules=schedules)
+    pair = sim.new_token_pair(remote.id)
+    workspace = register_workspace(
+        name=name,
+        region="sim",
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+    )
+    fresh_access_token(workspace)
+    return workspace
+
+
+def download_and_parse(workspace) -> tuple[float, int]:
+    """The floor: fetch every page with a fresh token and parse every schedule."""
+    from django.utils import timezone
+
+    from schedules.parse import parse_schedule
+    from workspaces.connection import client_for
+    from workspaces.tokens import fresh_access_token
+
+    clear_caches()
+    started = time.perf_counter()
+    client = client_for(workspace, fresh_access_token(workspace))
+    now = timezone.now()
+    pages = 0
+    for page in client.iter_schedule_pages():
+        pages += 1
+        for item in page:
+            parse_schedule(item, now=now)
+    return time.perf_counter() - started, pages
+
+
+class Statements:
+    """Counts SQL statements without storing them (CaptureQueriesContext would)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def timed_sync(workspace, *, empty: bool, cold: bool = True) -> dict:
+    from django.db import connection
+
+    from schedules.models import Schedule, SyncRun
+    from schedules.sync import sync_workspace
+
+    if empty:
+        Schedule.objects.filter(workspace=workspace).delete()
+    if cold:
+        clear_caches()
+    run = SyncRun.objects.create(workspace=workspace, trigger="admin")
+    statements = Statements()
+    started = time.perf_counter()
+    with connection.execute_wrapper(statements):
+        run = sync_workspace(workspace=workspace, run=run)
+    elapsed = time.perf_counter() - started
+    assert run.status == "succeeded", (run.error_kind, run.error_message)
+    return {
+        "seconds": elapsed,
+        "statements": statements.count,
+        "pages": run.pages_fetched,
+        "created": run.created,
+        "unchanged": run.unchanged,
+    }
+
+
+def peak_memory(fn) -> float:
+    """Peak traced allocation of fn(), in MiB."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def traced_sync(workspace) -> float:
+    """Peak memory of a full sync, in MiB, as in a worker that has run before.
+
+    The simulator lives in this process and keeps every schedule it served
+    encoded, and the parser keeps up to CACHE_SIZE expressions: a first
+    download, before tracing, leaves only the sync's own allocations to count.
+    """
+    download_and_parse(workspace)
+    return peak_memory(lambda: timed_sync(workspace, empty=True, cold=False))
+
+
+def single_workspace(sim) -> dict:
+    big = register(sim, "Bench 10k", SCHEDULES)
+    traced = {n: register(sim, f"Bench memory {n}", n) for n in MEMORY_SIZES}
+    say("download and parse")
+    download_and_parse(big)  # warm the connection and the imports
+    floor = [download_and_parse(big)[0] for _ in range(REPEATS)]
+    say("full syncs")
+    full = [timed_sync(big, empty=True) for _ in range(REPEATS)]
+    say("unchanged syncs")
+    unchanged = [timed_sync(big, empty=False) for _ in range(REPEATS)]
+    say("peak memory (traced, slow)")
+    return {
+        "schedules": SCHEDULES,
+        "pages": full[0]["pages"],
+        "floor": min(floor),
+        "full": min(r["seconds"] for r in full),
+        "unchanged": min(r["seconds"] for r in unchanged),
+        "full_statements": full[0]["statements"],
+        "unchanged_statements": unchanged[0]["statements"],
+        "memory": {n: traced_sync(w) for n, w in traced.items()},
+    }
+
+
+def worker_pool(sim) -> dict:
+    from health.models import WorkerHeartbeat
+    from schedules import tasks
+    from schedules.models import Schedule, SyncRun
+
+    started = time.perf_counter()
+    workspaces = [
+        register(sim, f"Pool {n:03d}", POOL_SCHEDULES) for n in range(POOL_WORKSPACES)
+    ]
+    prepared = time.perf_counter() - started
+    say(f"{POOL_WORKSPACES} single syncs, one after the other")
+    # Warm, like a worker process that has synced before.
+    singles = [timed_sync(w, empty=True, cold=False)["seconds"] for w in workspaces]
+    Schedule.objects.all().delete()
+    SyncRun.objects.all().delete()
+
+    hostname = f"bench-{os.getpid()}@bench"
+    log = (VAR / "sync-worker.log").open("wb")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "aacportal",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={POOL_CONCURRENCY}",
+            f"--hostname={hostname}",
+            f"--queues={POOL_QUEUE}",
+            "--loglevel=WARNING",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=os.environ,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not WorkerHeartbeat.objects.filter(hostname=hostname).exists():
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise RuntimeError("the worker did not start; see var/bench")
+            time.sleep(0.2)
+        say(f"{POOL_WORKSPACES} syncs queued to the pool")
+        started = time.perf_counter()
+        for workspace in workspaces:
+            run = SyncRun.objects.create(workspace=workspace, trigger="admin")
+            tasks.sync_workspace.apply_async(args=[run.pk], queue=POOL_QUEUE)
+        open_runs = SyncRun.objects.filter(status__in=["queued", "running"])
+        while open_runs.exists():
+            if time.perf_counter() - started > 900:
+                raise RuntimeError("the pool did not finish in 15 minutes")
+            time.sleep(0.1)
+        wall = time.perf_counter() - started
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+    runs = SyncRun.objects.all()
+    succeeded = runs.filter(status="succeeded").count()
+    durations = [(r.finished_at - r.started_at).total_seconds() for r in runs]
+    return {
+        "workspaces": POOL_WORKSPACES,
+        "schedules": POOL_SCHEDULES,
+        "prepared": prepared,
+        "sum_single": sum(singles),
+        "median_single": statistics.median(singles),
+        "wall": wall,
+        "succeeded": succeeded,
+        "cached": Schedule.objects.count(),
+        "median_in_pool": statistics.median(durations),
+    }
+
+
+def child(database: str, pool: bool) -> None:
+    from aacsim import Simulator
+    from aacsim.server import serve
+
+    sim = Simulator(seed=11)
+    with serve(sim) as urls:
+        say(f"{database}: migrating")
+        setup_django(urls)
+        from django.conf import settings
+        from django.db import connection
+
+        results = {
+            "database": database,
+            "vendor": connection.vendor,
+            "broker": settings.CELERY_BROKER_URL.split("://")[0],
+            "single": single_workspace(sim),
+        }
+        if pool:
+            results["pool"] = worker_pool(sim)
+    print(json.dumps(results))
+
+
+# ---------------------------------------------------------------------------
+# Report (parent process)
+# ---------------------------------------------------------------------------
+
+
+def measure(database: str, url: str, pool: bool) -> dict:
+    from cryptography.fernet import Fernet
+
+    # Production settings: DEBUG off (so Django keeps no log of every query).
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        AAC_VAR_DIR=str(VAR / database),
+        DEBUG="false",
+        SECRET_KEY=Fernet.generate_key().decode(),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", database]
+        + ([] if pool else ["--no-pool"]),
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"the {database} run failed (its output is above)")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(results: dict) -> bool:
+    single = results["single"]
+    ratio = single["full"] / single["floor"]
+    pages = single["pages"]
+    memory = single["memory"]
+    print(f"\n== {results['vendor']} (broker: {results['broker']}) ==")
+    print(f"one workspace, {single['schedules']:,} schedules in {pages} pages")
+    print(f"  download and parse only   {single['floor']:7.2f} s")
+    print(
+        f"  full sync (all created)   {single['full']:7.2f} s   "
+        f"{single['schedules'] / single['full']:,.0f} schedules/s"
+    )
+    print(
+        f"  ratio full / download     {ratio:7.2f}     "
+        f"(target <= {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'MISSED'})"
+    )
+    print(
+        f"  unchanged re-sync         {single['unchanged']:7.2f} s   "
+        f"ratio {single['unchanged'] / single['floor']:.2f}"
+    )
+    print(
+        f"  SQL statements            {single['full_statements']} full "
+        f"({single['full_statements'] / pages:.1f} per page), "
+        f"{single['unchanged_statements']} unchanged "
+        f"({single['unchanged_statements'] / pages:.1f} per page)"
+    )
+    peaks = ", ".join(f"{int(n):,}: {mib:.1f} MiB" for n, mib in memory.items())
+    print(f"  peak memory of a full sync (tracemalloc)  {peaks}")
+    pool = results.get("pool")
+    if pool:
+        print(
+            f"worker pool: {pool['workspaces']} workspaces x {pool['schedules']:,} "
+            f"schedules, prefork concurrency {POOL_CONCURRENCY}"
+        )
+        print(
+            f"  sum of single syncs       {pool['sum_single']:7.2f} s   "
+            f"(median {pool['median_single']:.2f} s each)"
+        )
+        print(
+            f"  pool wall time            {pool['wall']:7.2f} s   "
+            f"speed-up {pool['sum_single'] / pool['wall']:.2f}x, "
+            f"median run {pool['median_in_pool']:.2f} s"
+        )
+        print(
+            f"  runs succeeded            {pool['succeeded']}/{pool['workspaces']}, "
+            f"{pool['cached']:,} schedules cached"
+        )
+    return ratio <= TARGET_RATIO
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--no-pool", action="store_true", help="skip the worker pool")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, pool=not args.no_pool)
+        return
+    VAR.mkdir(parents=True, exist_ok=True)
+    met = report(measure("sqlite", fresh_sqlite(), pool=not args.no_pool))
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        try:
+            met &= report(measure("postgres", create_postgres(base), not args.no_pool))
+        finally:
+            drop_postgres(base)
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()

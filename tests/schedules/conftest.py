@@ -1,0 +1,33 @@
+import pytest
+
+from schedules.models import Schedule, SyncRun
+from schedules.parse import fingerprint
+from schedules.sync import sync_workspace
+
+
+@pytest.fixture
+def page_size(settings):
+    """Pages of 100, so a few hundred schedules make several pages; GETs try twice."""
+    settings.AAC_PAGE_SIZE = 100
+    settings.AAC_GET_ATTEMPTS = 2
+    return 100
+
+
+def new_run(workspace, trigger=SyncRun.Trigger.BUTTON) -> SyncRun:
+    return SyncRun.objects.create(workspace=workspace, trigger=trigger)
+
+
+def sync(workspace, **options) -> SyncRun:
+    """Queue a run the way the portal does, and sync it here and now."""
+    return sync_workspace(workspace=workspace, run=new_run(workspace), **options)
+
+
+def cache_of(workspace) -> dict[int, str]:
+    """The cached schedules: AAC id -> fingerprint of the JSON they came from."""
+    rows = Schedule.objects.filter(workspace=workspace)
+    return dict(rows.values_list("aac_id", "fingerprint"))
+
+
+def aac_state(aac_sim, remote) -> dict[int, str]:
+    """What a clean sync of the simulated workspace must leave in the cache."""
+    return {raw["id"]: fingerprint(raw) for raw in aac_sim.sim.schedules(remote.id)}

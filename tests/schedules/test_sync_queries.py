@@ -1,0 +1,36 @@
+"""SQL statements per sync: a constant per page, plus a constant per sync."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from schedules.models import SyncRun
+from tests.schedules.conftest import sync
+
+pytestmark = pytest.mark.django_db
+
+
+def statements(workspace) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        run = sync(workspace)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    return len(queries)
+
+
+def test_twenty_pages_cost_only_the_per_page_statements_more_than_two(
+    make_sim_workspace, settings
+):
+    settings.AAC_PAGE_SIZE = 20
+    with time_machine.travel(timezone.now(), tick=False):
+        _, two = make_sim_workspace("Two pages", schedules=39)
+        _, twenty = make_sim_workspace("Twenty pages", schedules=399)
+
+        first = statements(two), statements(twenty)
+        again = statements(two), statements(twenty)
+
+    # A first sync: per page one SELECT of fingerprints and one upsert.
+    assert first[1] - first[0] == 18 * 2
+    # Nothing changed: per page the SELECT alone; nothing is written.
+    assert again[1] - again[0] == 18 * 1

@@ -1,0 +1,190 @@
+"""The sync task: retries only unavailable and rate-limited AAC, never sooner than
+AAC asks and never beyond the broker's visibility timeout (RELIABILITY rules 7-8).
+
+`apply()` runs the task here, as a worker would, without a broker; the
+`retries` fixture records what the task passes to Celery's `retry` and ends
+the task there (eager mode would otherwise run the retry at once).
+"""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from celery.exceptions import Retry
+from django.utils import timezone
+
+from aac.errors import RateLimited, Unavailable
+from aacsim import Fault
+from schedules import tasks
+from schedules.models import SyncRun
+from schedules.sync import max_retry_delay, retry_delay
+from tests.schedules.conftest import aac_state, cache_of, new_run, sync
+
+pytestmark = pytest.mark.django_db
+
+Status = SyncRun.Status
+
+
+@pytest.fixture
+def retries(monkeypatch):
+    calls = []
+    task = tasks.sync_workspace._get_current_object()
+
+    def retry(**options):
+        calls.append(options)
+        return Retry(when=options.get("eta"))
+
+    monkeypatch.setattr(task, "retry", retry)
+    return calls
+
+
+def run_task(run, *, retries=0):
+    result = tasks.sync_workspace.apply(args=[run.pk], retries=retries)
+    run.refresh_from_db()
+    return result
+
+
+def test_a_rate_limited_sync_retries_no_sooner_than_aac_asks(
+    aac_sim, make_sim_workspace, retries
+):
+    remote, workspace = make_sim_workspace("Rate limited", schedules=20)
+    aac_sim.sim.faults.add(
+        Fault(
+            kind="rate_limit",
+            retry_after=7,
+            workspace=remote.id,
+            endpoint="schedules.list",
+            times=1,
+        )
+    )
+    run = new_run(workspace)
+    limited_at = timezone.now()
+
+    result = run_task(run)
+
+    assert result.state == "RETRY"
+    assert len(retries) == 1
+    eta = retries[0]["eta"]
+    assert eta >= limited_at + timedelta(seconds=7)
+    assert eta == run.retry_at
+    assert run.status == Status.QUEUED
+    assert run.error_kind == "rate_limited"
+    assert run.error_message.startswith(f"Rate limited, retrying at {eta:%H:%M:%S} UTC")
+    assert run.aac_request_id
+
+
+def test_a_failed_page_is_retried_later_and_the_retry_applies_it(
+    aac_sim, make_sim_workspace, page_size, retries
+):
+    remote, workspace = make_sim_workspace("Retried", schedules=450)
+    sync(workspace)
+    before = cache_of(workspace)
+    aac_sim.sim.remove_schedules(remote.id, 25)
+    fault = Fault(
+        kind="status",
+        status=503,
+        workspace=remote.id,
+        endpoint="schedules.list",
+        after=1,
+    )
+    aac_sim.sim.faults.add(fault)
+    run = new_run(workspace)
+
+    first = run_task(run)
+
+    assert first.state == "RETRY"
+    assert retries == [{"eta": run.retry_at}]
+    assert (run.status, run.error_kind) == (Status.QUEUED, "unavailable")
+    assert run.error_message.startswith("AAC unavailable, retrying at ")
+    assert cache_of(workspace) == before
+
+    aac_sim.sim.faults.clear()
+    second = run_task(run, retries=1)
+
+    assert second.state == "SUCCESS"
+    assert (run.status, run.deleted) == (Status.SUCCEEDED, 25)
+    assert run.error_kind == run.error_message == ""
+    assert run.retry_at is None
+    assert cache_of(workspace) == aac_state(aac_sim, remote)
+
+
+def test_the_last_retry_fails_the_run_for_good(aac_sim, make_sim_workspace, retries):
+    remote, workspace = make_sim_workspace("Out of retries", schedules=20)
+    aac_sim.sim.faults.add(
+        Fault(kind="status", status=503, workspace=remote.id, endpoint="schedules.list")
+    )
+    run = new_run(workspace)
+
+    result = run_task(run, retries=tasks.MAX_RETRIES)
+
+    assert retries == []
+    assert result.state == "SUCCESS"  # the task ended; the run records the failure
+    assert (run.status, run.error_kind) == (Status.FAILED, "unavailable")
+    assert run.retry_at is None
+
+
+def test_errors_that_a_retry_cannot_fix_are_not_retried(
+    aac_sim, make_sim_workspace, retries
+):
+    remote, workspace = make_sim_workspace("Broken answer", schedules=20)
+    aac_sim.sim.faults.add(
+        Fault(kind="html", workspace=remote.id, endpoint="schedules.list")
+    )
+    run = new_run(workspace)
+
+    result = run_task(run)
+
+    assert retries == []
+    assert result.state == "SUCCESS"
+    assert (run.status, run.error_kind) == (Status.FAILED, "protocol_error")
+
+
+def test_a_wait_longer_than_the_broker_allows_is_left_to_the_next_beat(
+    aac_sim, make_sim_workspace, settings, retries
+):
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    remote, workspace = make_sim_workspace("Long wait", schedules=20)
+    aac_sim.sim.faults.add(
+        Fault(
+            kind="rate_limit",
+            retry_after=3600,
+            workspace=remote.id,
+            endpoint="schedules.list",
+        )
+    )
+    run = new_run(workspace)
+
+    result = run_task(run)
+
+    assert retries == []
+    assert result.state == "SUCCESS"
+    assert (run.status, run.error_kind) == (Status.FAILED, "rate_limited")
+
+
+def test_countdowns_stay_inside_the_visibility_timeout(settings):
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    settings.CELERY_TASK_TIME_LIMIT = 300
+    cap = max_retry_delay()
+
+    assert cap == 600 - 300 - 60
+    for attempt in range(12):
+        delay = retry_delay(Unavailable("down"), attempt=attempt)
+        assert 1 <= delay <= cap
+    assert retry_delay(RateLimited("slow", retry_after=cap), attempt=0) == cap
+    assert retry_delay(RateLimited("slow", retry_after=cap + 1), attempt=0) is None
+    assert retry_delay(ValueError("not AAC's"), attempt=0) is None
+
+
+def test_a_sync_of_a_workspace_deleted_while_queued_is_logged_and_skipped(
+    make_sim_workspace, caplog
+):
+    _, workspace = make_sim_workspace("Deleted", schedules=5)
+    run = new_run(workspace)
+    workspace.delete()
+
+    with caplog.at_level(logging.WARNING, logger="schedules.sync"):
+        result = tasks.sync_workspace.apply(args=[run.pk])
+
+    assert result.state == "SUCCESS"
+    assert f"Sync run {run.pk} no longer exists" in caplog.text
+    assert not SyncRun.objects.exists()
