@@ -74,10 +74,9 @@ def summarise(schedules: QuerySet[Schedule], *, now: datetime) -> Summary:
             enabled=True, next_run_at__gte=now, next_run_at__lt=now + timedelta(1)
         ),
     }
-    counts |= {f"task_{kind}": _count(task_kind=kind) for kind in TaskKind.values}
-    counts |= {
-        f"trigger_{kind}": _count(trigger_kind=kind) for kind in TriggerKind.values
-    }
+    for key, (choices, _) in KIND_CHARTS.items():
+        column = f"{key}_kind"
+        counts |= {f"{key}_{kind}": _count(**{column: kind}) for kind in choices.values}
     # Aliases must not shadow the fields the filters name ("enabled").
     rows = (
         schedules.order_by()
@@ -183,36 +182,26 @@ def table_url(**params) -> str:
     return f"{reverse('schedules')}?{urlencode(params)}"
 
 
-def _choice_chart(summary: Summary, *, prefix: str, choices, **chart) -> Chart:
-    counts = {kind: summary.total(f"{prefix}_{kind.value}") for kind in choices}
+# The charts of a kind column, counted by the summary: (choices, axis label).
+KIND_CHARTS = {
+    "task": (TaskKind, "Task type"),
+    "trigger": (TriggerKind, "Trigger kind"),
+}
+
+
+def kind_chart(summary: Summary, key: str) -> Chart:
+    """Schedules per task type or trigger kind; kinds with none are left out."""
+    choices, label = KIND_CHARTS[key]
+    counts = {kind: summary.total(f"{key}_{kind.value}") for kind in choices}
     kinds = [kind for kind, n in counts.items() if n]
-    return Chart(labels=[kind.label for kind in kinds], **chart).add(
-        "Schedules", [counts[kind] for kind in kinds]
-    )
-
-
-def task_chart(summary: Summary) -> Chart:
-    return _choice_chart(
-        summary,
-        prefix="task",
-        choices=TaskKind,
-        key="task",
-        title="Schedules by task type",
-        x_label="Task type",
+    chart = Chart(
+        key=key,
+        title=f"Schedules by {label.lower()}",
+        x_label=label,
         y_label="Schedules",
+        labels=[kind.label for kind in kinds],
     )
-
-
-def trigger_chart(summary: Summary) -> Chart:
-    return _choice_chart(
-        summary,
-        prefix="trigger",
-        choices=TriggerKind,
-        key="trigger",
-        title="Schedules by trigger kind",
-        x_label="Trigger kind",
-        y_label="Schedules",
-    )
+    return chart.add("Schedules", [counts[kind] for kind in kinds])
 
 
 def workspace_chart(workspaces: list[Workspace], summary: Summary) -> Chart:

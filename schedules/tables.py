@@ -140,21 +140,20 @@ def sort_schedules(schedules: QuerySet[Schedule], sort: str) -> QuerySet:
     return schedules.order_by(expression.asc(nulls_last=True), "id")
 
 
+def _shown(schedules: QuerySet[Schedule]) -> QuerySet[Schedule]:
+    """Only the columns the table and CSV show, and the workspace's name."""
+    return schedules.only(*TABLE_FIELDS).annotate(workspace_name=F("workspace__name"))
+
+
 def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule]:
-    """Filtered and sorted rows with only the columns the table and CSV show."""
-    rows = filter_schedules(schedules, params).only(*TABLE_FIELDS)
-    rows = rows.annotate(workspace_name=F("workspace__name"))
+    """Filtered and sorted rows, as the table and the CSV export show them."""
+    rows = _shown(filter_schedules(schedules, params))
     return sort_schedules(rows, params.get("sort", DEFAULT_SORT))
 
 
 def _rows_of(ids: list[int]) -> list[Schedule]:
     """The page's rows, fetched by id in one query, in the page's order."""
-    rows = (
-        Schedule.objects.filter(pk__in=ids)
-        .only(*TABLE_FIELDS)
-        .annotate(workspace_name=F("workspace__name"))
-        .in_bulk()
-    )
+    rows = _shown(Schedule.objects.filter(pk__in=ids)).in_bulk()
     return [rows[pk] for pk in ids if pk in rows]
 
 

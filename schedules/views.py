@@ -29,10 +29,9 @@ from schedules.cards import (
 )
 from schedules.models import Schedule, SyncRun
 from schedules.queries import (
+    kind_chart,
     owner_chart,
     summarise,
-    task_chart,
-    trigger_chart,
     upcoming_chart,
     visible_schedules,
     workspace_chart,
@@ -76,9 +75,9 @@ def dashboard(request):
     )
     charts = [
         owner_chart(schedules, total=summary.total("schedules"), scope={}),
-        task_chart(summary),
+        kind_chart(summary, "task"),
         workspace_chart([card.workspace for card in cards], summary),
-        trigger_chart(summary),
+        kind_chart(summary, "trigger"),
         upcoming_chart(schedules, now=now, wide=True),
     ]
     context = {
@@ -108,8 +107,8 @@ def workspace(request, workspace_id):
         "totals": summary.totals,
         "charts": [
             owner_chart(schedules, total=summary.total("schedules"), scope=scope),
-            task_chart(summary),
-            trigger_chart(summary),
+            kind_chart(summary, "task"),
+            kind_chart(summary, "trigger"),
             upcoming_chart(schedules, now=now),
         ],
         "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
@@ -237,40 +236,10 @@ def _refusal(exc: QueueError) -> int:
     return 503 if exc.unavailable else 409
 
 
-@require_POST
-def workspace_sync(request, workspace_id):
-    ws = _operable_workspace(request, workspace_id)
-    since = timezone.now()
-    poller = Poller(active=True, workspace_id=ws.pk, since=since)
+def _press(request, queue, *, poller: Poller, back: str, done):
+    """Run a sync button's `queue()`; answer with `done(runs)` or why it refused."""
     try:
-        run = queue_sync(workspace=ws, trigger=SyncRun.Trigger.BUTTON)
-    except QueueError as exc:
-        return _button_answer(
-            request,
-            message=exc.message,
-            runs=[],
-            poller=poller,
-            back=ws.get_absolute_url(),
-            status=_refusal(exc),
-        )
-    return _button_answer(
-        request,
-        message=f"Sync of {ws} queued.",
-        runs=[run],
-        poller=poller,
-        back=ws.get_absolute_url(),
-    )
-
-
-@require_POST
-def sync_all(request):
-    if not operable_ids(request.user):
-        raise PermissionDenied("Viewers cannot start syncs")
-    since = timezone.now()
-    poller = Poller(active=True, since=since)
-    back = reverse("dashboard")
-    try:
-        runs = queue_sync_all(user=request.user, trigger=SyncRun.Trigger.BUTTON)
+        runs = queue()
     except QueueError as exc:
         return _button_answer(
             request,
@@ -280,11 +249,40 @@ def sync_all(request):
             back=back,
             status=_refusal(exc),
         )
+    return _button_answer(
+        request, message=done(runs), runs=runs, poller=poller, back=back
+    )
+
+
+@require_POST
+def workspace_sync(request, workspace_id):
+    ws = _operable_workspace(request, workspace_id)
+    return _press(
+        request,
+        lambda: [queue_sync(workspace=ws, trigger=SyncRun.Trigger.BUTTON)],
+        poller=Poller(active=True, workspace_id=ws.pk, since=timezone.now()),
+        back=ws.get_absolute_url(),
+        done=lambda runs: f"Sync of {ws} queued.",
+    )
+
+
+@require_POST
+def sync_all(request):
+    if not operable_ids(request.user):
+        raise PermissionDenied("Viewers cannot start syncs")
+    return _press(
+        request,
+        lambda: queue_sync_all(user=request.user, trigger=SyncRun.Trigger.BUTTON),
+        poller=Poller(active=True, since=timezone.now()),
+        back=reverse("dashboard"),
+        done=_queued_message,
+    )
+
+
+def _queued_message(runs: list[SyncRun]) -> str:
     if not runs:
-        message = "Nothing queued: every workspace you operate is inactive or syncing."
-    else:
-        message = f"{len(runs)} sync{'s' * (len(runs) != 1)} queued."
-    return _button_answer(request, message=message, runs=runs, poller=poller, back=back)
+        return "Nothing queued: every workspace you operate is inactive or syncing."
+    return f"{len(runs)} sync{'s' * (len(runs) != 1)} queued."
 
 
 @require_POST

@@ -116,3 +116,23 @@ def _purge_broker():
 def _fast_password_hashing(settings):
     """Hashing a password properly takes most of a second; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Point the Celery app at a closed port, as if the broker had gone away.
+
+    Celery reads CELERY_BROKER_URL from the environment before its own
+    configuration and caches connection and producer pools, so all three change.
+    """
+    from aacportal.celery import app
+
+    closed = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", closed)
+    monkeypatch.setitem(app.conf, "broker_url", closed)
+    monkeypatch.setitem(app.conf, "broker_write_url", closed)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    yield closed
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -242,16 +242,6 @@ def test_refresh_tokens_now_is_queued_after_commit(
     )
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Point Celery at a port where nothing listens, with fresh producer pools."""
-    from aacportal.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_refresh_tokens_now_with_the_broker_down_says_so(
     admin_client, make_sim_workspace, broker_down
