@@ -8,7 +8,7 @@ over real HTTP (pages of 1,000), is
 each after clearing the parser's caches, best of three. Printed: times, the
 ratio full sync / download-and-parse (target <= 1.5), schedules per second,
 SQL statements per page, and the peak memory of a full sync (tracemalloc, in
-separate runs, since tracing slows everything) for 5,000 and 20,000 schedules.
+separate runs, since tracing slows everything) for 10,000 and 20,000 schedules.
 
 Then the worker pool: 100 workspaces of 1,000 schedules synced one after the
 other in this process (the sum of the single syncs), then all queued at once
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 VAR = ROOT / "var" / "bench"
 PG_NAME = "aacportal_bench"
 SCHEDULES = 10_000
-MEMORY_SIZES = (5_000, 20_000)
+MEMORY_SIZES = (10_000, 20_000)
 REPEATS = 3
 POOL_WORKSPACES = 100
 POOL_SCHEDULES = 1_000

@@ -27,6 +27,8 @@ def main() -> int:
     os.environ["AAC_SIMULATOR_GATEWAY_URL"] = f"http://127.0.0.1:{SIM_PORT + 1}"
     python = sys.executable
     processes: list[subprocess.Popen] = []
+    # A SIGTERM (from a supervisor or `timeout`) stops the children like Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     def start(*args):
         processes.append(subprocess.Popen([python, *args], cwd=ROOT))

@@ -32,6 +32,20 @@ def add_member(user, workspace, role=Membership.Role.VIEWER):
     return Membership.objects.create(user=user, workspace=workspace, role=role)
 
 
+def make_people(workspace) -> dict:
+    """The named world around one workspace: alice (superuser), bob operates it,
+    carol views it, charlie has no access."""
+    bob, carol = make_user("bob"), make_user("carol")
+    add_member(bob, workspace, Membership.Role.OPERATOR)
+    add_member(carol, workspace, Membership.Role.VIEWER)
+    return {
+        "alice": make_user("alice", superuser=True),
+        "bob": bob,
+        "carol": carol,
+        "charlie": make_user("charlie"),
+    }
+
+
 def make_schedule(workspace, *, aac_id=None, **fields):
     if aac_id is None:
         aac_id = (

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from accounts.models import Profile
 from schedules.models import Schedule, SyncRun
 from tests.browser.conftest import has_pixels, log_in, screenshot
-from tests.factories import add_member, make_schedules, make_user, make_workspace
-from workspaces.models import Membership, Workspace
+from tests.factories import make_people, make_schedules, make_workspace
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -55,17 +55,8 @@ def world(transactional_db):
         error_kind="needs_reauth",
         error_message="Needs re-authorisation: generate a new token pair in AAC.",
     )
-    bob, carol = make_user("bob"), make_user("carol")
-    add_member(bob, acme, Membership.Role.OPERATOR)
-    add_member(carol, acme, Membership.Role.VIEWER)
     return SimpleNamespace(
-        acme=acme,
-        globex=globex,
-        initech=initech,
-        alice=make_user("alice", superuser=True),
-        bob=bob,
-        carol=carol,
-        charlie=make_user("charlie"),
+        acme=acme, globex=globex, initech=initech, **make_people(acme)
     )
 
 

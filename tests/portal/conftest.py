@@ -6,25 +6,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import add_member, make_user, make_workspace
-from workspaces.models import Membership
+from tests.factories import make_people, make_workspace
 
 
 @pytest.fixture
 def world(db):
     acme = make_workspace("Acme EU")
     globex = make_workspace("Globex US", region="us1")
-    bob, carol = make_user("bob"), make_user("carol")
-    add_member(bob, acme, Membership.Role.OPERATOR)
-    add_member(carol, acme, Membership.Role.VIEWER)
-    return SimpleNamespace(
-        acme=acme,
-        globex=globex,
-        alice=make_user("alice", superuser=True),
-        bob=bob,
-        carol=carol,
-        charlie=make_user("charlie"),
-    )
+    return SimpleNamespace(acme=acme, globex=globex, **make_people(acme))
 
 
 @pytest.fixture
@@ -44,10 +33,10 @@ def broker_down(monkeypatch):
     from aacportal.celery import app
 
     closed = "redis://127.0.0.1:1/0"
+    saved = app.conf.broker_url, app.conf.broker_transport_options
     # Celery reads CELERY_BROKER_URL from the environment before its config.
     monkeypatch.setenv("CELERY_BROKER_URL", closed)
     monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
-    saved = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url, app.conf.broker_transport_options = closed, {}
     app._pool = app.amqp._producer_pool = None  # connection pools made for the old URL
     yield
