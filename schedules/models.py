@@ -33,7 +33,11 @@ class TaskKind(models.TextChoices):
 
 
 class Schedule(models.Model):
-    workspace = models.ForeignKey(Workspace, models.CASCADE, related_name="schedules")
+    # No index of its own: the unique (workspace, AAC id) index serves the
+    # per-workspace lookups, and one index less makes a full sync faster.
+    workspace = models.ForeignKey(
+        Workspace, models.CASCADE, related_name="schedules", db_index=False
+    )
     aac_id = models.BigIntegerField("AAC id")
     name = models.CharField(max_length=500)
     enabled = models.BooleanField(default=True)

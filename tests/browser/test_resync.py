@@ -1,5 +1,7 @@
 """The "Re-sync now" button against the simulator, with a real Celery worker."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,6 +13,12 @@ from tests.factories import make_user
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 SYNC_TIMEOUT = 30_000  # ms: the worker polls its broker about once a second
+
+
+def counts(prefix):
+    """The status line's counts; a simulated oddity may add "N not fully understood"."""
+    return re.compile(re.escape(prefix) + r"[,)]")
+
 
 # Records every status the run's fragment shows, however briefly.
 RECORD_STATUSES = """(id) => {
@@ -50,7 +58,7 @@ def test_the_button_shows_the_sync_through_to_its_new_counts(
 
     resync(page)
     expect(status).to_have_attribute("data-status", "succeeded", timeout=SYNC_TIMEOUT)
-    expect(status).to_contain_text("40 schedules (40 new, 0 updated, 0 deleted)")
+    expect(status).to_contain_text(counts("40 schedules (40 new, 0 updated, 0 deleted"))
     seen = page.evaluate("window.seenStatuses")
     assert seen[:2] == ["none", "queued"]
     assert seen[-1] == "succeeded"
@@ -62,7 +70,7 @@ def test_the_button_shows_the_sync_through_to_its_new_counts(
     aac_sim.sim.add_schedules(remote.id, 7)
     resync(page)
     expect(status).to_contain_text(
-        "47 schedules (7 new, 0 updated, 0 deleted)", timeout=SYNC_TIMEOUT
+        counts("47 schedules (7 new, 0 updated, 0 deleted"), timeout=SYNC_TIMEOUT
     )
     expect(page.locator("#table-summary")).to_contain_text("47 schedules")
     expect(page.locator("canvas[data-chart]")).to_have_count(4)

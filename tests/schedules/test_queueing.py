@@ -34,20 +34,6 @@ def published(monkeypatch):
     return sent
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Point Celery at a port where nothing listens, with fresh producer pools.
-
-    Celery reads CELERY_BROKER_URL from the environment before its settings
-    (`app.conf.broker_url` is a property), so the environment is what changes.
-    """
-    from aacportal.celery import app
-
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
-
-
 @pytest.mark.django_db
 def test_it_queues_a_run_and_publishes_it_after_commit(
     published, django_capture_on_commit_callbacks
