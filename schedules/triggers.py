@@ -4,7 +4,8 @@ AAC sends a trigger as `timeBased` (cron, daily, hourly, weekly, monthly,
 monthlyWeekday, oneTime, with an IANA timezone), `fileWatcher` or
 `tableWatcher`. Every time-based kind but oneTime is turned into one cron
 expression, so one engine (croniter) computes every next run and one describer
-(cron-descriptor) words what AAC's own UI would not. AAC's "modified cron" is
+(cron-descriptor) words cron triggers (the other kinds are worded here, as
+"Every day at 02:30, Europe/Paris"). AAC's "modified cron" is
 five fields plus an optional year, weekdays 0-6 from Sunday; Quartz-style
 expressions (seconds first, `?`, weekdays 1-7 from Sunday) are read too, with a
 note. What cannot be read is shown as sent, with a note, never an exception.
@@ -12,7 +13,8 @@ note. What cannot be read is shown as sent, with a note, never an exception.
 Next runs are computed on the wall clock of the trigger's timezone. Our rule
 for daylight-saving edges, since AAC does not document its own: a wall time
 skipped by the clock change does not fire that day, and a wall time that
-happens twice fires once, at its first occurrence.
+happens twice fires once, at its first occurrence (so an hourly trigger skips
+the repeated hour's second pass).
 """
 
 import copy

@@ -112,12 +112,6 @@ def _purge_broker():
         conn.default_channel.queue_purge(app.conf.task_default_queue)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hashing a password properly takes most of a second; tests need no strength."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def broker_down(monkeypatch):
     """Point the Celery app at a closed port, as if the broker had gone away.
@@ -131,6 +125,8 @@ def broker_down(monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", closed)
     monkeypatch.setitem(app.conf, "broker_url", closed)
     monkeypatch.setitem(app.conf, "broker_write_url", closed)
+    # The embedded broker's folder options mean nothing to Redis.
+    monkeypatch.setitem(app.conf, "broker_transport_options", {})
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
     yield closed

@@ -1,5 +1,6 @@
 import pytest
 
+from aacsim import Fault
 from schedules.models import Schedule, SyncRun
 from schedules.parse import fingerprint
 from schedules.sync import sync_workspace
@@ -31,3 +32,10 @@ def cache_of(workspace) -> dict[int, str]:
 def aac_state(aac_sim, remote) -> dict[int, str]:
     """What a clean sync of the simulated workspace must leave in the cache."""
     return {raw["id"]: fingerprint(raw) for raw in aac_sim.sim.schedules(remote.id)}
+
+
+def on_list(aac_sim, remote, kind: str, **options) -> None:
+    """A fault on the simulated workspace's schedule list (see aacsim.Fault)."""
+    aac_sim.sim.faults.add(
+        Fault(kind=kind, workspace=remote.id, endpoint="schedules.list", **options)
+    )

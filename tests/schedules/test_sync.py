@@ -8,11 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from aacsim import Fault
 from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
 from schedules.sync import expire_stale_runs, sync_workspace
-from tests.schedules.conftest import aac_state, cache_of, new_run, sync
+from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db
@@ -89,15 +88,8 @@ def test_a_failed_page_fails_the_run_and_keeps_the_last_good_cache(
     before = cache_of(workspace)
     aac_sim.sim.add_schedules(remote.id, 10)
     aac_sim.sim.remove_schedules(remote.id, 10)
-    aac_sim.sim.faults.add(
-        Fault(
-            kind="status",
-            status=503,
-            workspace=remote.id,
-            endpoint="schedules.list",
-            after=1,  # page 1 answers; page 2 of 5 and its retry do not
-        )
-    )
+    # Page 1 answers; page 2 of 5, and the client's retry of it, do not.
+    on_list(aac_sim, remote, "status", status=503, after=1)
 
     run = sync(workspace)
 
@@ -119,9 +111,7 @@ def test_an_answer_aac_should_not_send_fails_the_run_with_the_reason(
     sync(workspace)
     before = cache_of(workspace)
     aac_sim.sim.remove_schedules(remote.id, 20)
-    aac_sim.sim.faults.add(
-        Fault(kind=kind, workspace=remote.id, endpoint="schedules.list", after=1)
-    )
+    on_list(aac_sim, remote, kind, after=1)
 
     run = sync(workspace)
 
@@ -135,17 +125,7 @@ def test_a_list_that_changed_between_pages_is_read_again_and_applied_whole(
 ):
     remote, workspace = make_sim_workspace("Moving list", schedules=420)
     sync(workspace)
-    aac_sim.sim.faults.add(
-        Fault(
-            kind="mutate",
-            workspace=remote.id,
-            endpoint="schedules.list",
-            after=2,
-            times=1,
-            add=3,
-            remove=2,
-        )
-    )
+    on_list(aac_sim, remote, "mutate", after=2, times=1, add=3, remove=2)
 
     run = sync(workspace)
 
@@ -160,9 +140,7 @@ def test_a_list_whose_count_keeps_changing_is_partial_and_not_applied(
     remote, workspace = make_sim_workspace("Growing list", schedules=320)
     sync(workspace)
     before = cache_of(workspace)
-    aac_sim.sim.faults.add(
-        Fault(kind="mutate", workspace=remote.id, endpoint="schedules.list", add=2)
-    )
+    on_list(aac_sim, remote, "mutate", add=2)
 
     run = sync(workspace)
 
@@ -178,15 +156,7 @@ def test_a_list_churning_under_the_reader_never_loses_a_schedule_aac_has(
     # but offset paging skips a schedule each time one before it goes.
     remote, workspace = make_sim_workspace("Churning list", schedules=320)
     sync(workspace)
-    aac_sim.sim.faults.add(
-        Fault(
-            kind="mutate",
-            workspace=remote.id,
-            endpoint="schedules.list",
-            add=1,
-            remove=1,
-        )
-    )
+    on_list(aac_sim, remote, "mutate", add=1, remove=1)
 
     run = sync(workspace)
 

@@ -14,11 +14,10 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from aac.errors import RateLimited, Unavailable
-from aacsim import Fault
 from schedules import tasks
 from schedules.models import SyncRun
 from schedules.sync import max_retry_delay, retry_delay
-from tests.schedules.conftest import aac_state, cache_of, new_run, sync
+from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -48,15 +47,7 @@ def test_a_rate_limited_sync_retries_no_sooner_than_aac_asks(
     aac_sim, make_sim_workspace, retries
 ):
     remote, workspace = make_sim_workspace("Rate limited", schedules=20)
-    aac_sim.sim.faults.add(
-        Fault(
-            kind="rate_limit",
-            retry_after=7,
-            workspace=remote.id,
-            endpoint="schedules.list",
-            times=1,
-        )
-    )
+    on_list(aac_sim, remote, "rate_limit", retry_after=7, times=1)
     run = new_run(workspace)
     limited_at = timezone.now()
 
@@ -80,14 +71,7 @@ def test_a_failed_page_is_retried_later_and_the_retry_applies_it(
     sync(workspace)
     before = cache_of(workspace)
     aac_sim.sim.remove_schedules(remote.id, 25)
-    fault = Fault(
-        kind="status",
-        status=503,
-        workspace=remote.id,
-        endpoint="schedules.list",
-        after=1,
-    )
-    aac_sim.sim.faults.add(fault)
+    on_list(aac_sim, remote, "status", status=503, after=1)
     run = new_run(workspace)
 
     first = run_task(run)
@@ -110,9 +94,7 @@ def test_a_failed_page_is_retried_later_and_the_retry_applies_it(
 
 def test_the_last_retry_fails_the_run_for_good(aac_sim, make_sim_workspace, retries):
     remote, workspace = make_sim_workspace("Out of retries", schedules=20)
-    aac_sim.sim.faults.add(
-        Fault(kind="status", status=503, workspace=remote.id, endpoint="schedules.list")
-    )
+    on_list(aac_sim, remote, "status", status=503)
     run = new_run(workspace)
 
     result = run_task(run, retries=tasks.MAX_RETRIES)
@@ -127,9 +109,7 @@ def test_errors_that_a_retry_cannot_fix_are_not_retried(
     aac_sim, make_sim_workspace, retries
 ):
     remote, workspace = make_sim_workspace("Broken answer", schedules=20)
-    aac_sim.sim.faults.add(
-        Fault(kind="html", workspace=remote.id, endpoint="schedules.list")
-    )
+    on_list(aac_sim, remote, "html")
     run = new_run(workspace)
 
     result = run_task(run)
@@ -144,14 +124,7 @@ def test_a_wait_longer_than_the_broker_allows_is_left_to_the_next_beat(
 ):
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
     remote, workspace = make_sim_workspace("Long wait", schedules=20)
-    aac_sim.sim.faults.add(
-        Fault(
-            kind="rate_limit",
-            retry_after=3600,
-            workspace=remote.id,
-            endpoint="schedules.list",
-        )
-    )
+    on_list(aac_sim, remote, "rate_limit", retry_after=3600)
     run = new_run(workspace)
 
     result = run_task(run)

@@ -11,12 +11,11 @@ import time
 import pytest
 from django.conf import settings
 
-from aacsim import Fault
 from schedules import tasks
 from schedules.models import Schedule, SyncRun
 from schedules.queueing import queue_sync
 from tests.availability import require_redis_broker
-from tests.schedules.conftest import aac_state, cache_of
+from tests.schedules.conftest import aac_state, cache_of, on_list
 from tests.workers import WorkerProcess
 
 pytestmark = pytest.mark.worker
@@ -54,14 +53,7 @@ def test_a_worker_killed_mid_sync_is_redelivered_and_its_run_finished(
     require_redis_broker(settings.CELERY_BROKER_URL)
     remote, workspace = make_sim_workspace("Killed mid-sync", schedules=600)
     # Slow pages, so the kill lands between the first page and the last.
-    aac_sim.sim.faults.add(
-        Fault(
-            kind="latency",
-            seconds=1.0,
-            workspace=remote.id,
-            endpoint="schedules.list",
-        )
-    )
+    on_list(aac_sim, remote, "latency", seconds=1.0)
     env = {
         "AAC_SIMULATOR_URL": aac_sim.urls.api,
         "AAC_SIMULATOR_GATEWAY_URL": aac_sim.urls.gateway,

@@ -2,12 +2,6 @@ import pytest
 from cryptography.fernet import Fernet
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Users are made in many tests here; the production hasher takes ~1 s each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def use_keys(settings):
     """Configure FIELD_ENCRYPTION_KEYS for this test; crypto follows the setting."""
