@@ -70,12 +70,11 @@ def status_error(
     """The typed error for an answer whose status is not a success."""
     status = response.status_code
     body = _json_or_none(response)
-    code, detail = _error_detail(body)
-    detail = scrub(detail, secrets)
+    code, detail = _error_detail(body, secrets)
     message = f"{where}: {status} {detail}".rstrip()
     context = {"status": status, "request_id": request_id, "code": code or None}
     if _is_oauth_error(body, "invalid_grant"):
-        description = scrub(_text(body.get("error_description")), secrets)
+        description = _text(body.get("error_description"), secrets)
         return InvalidGrant(message, description=description, **context)
     if _is_invalid_api_key(body):
         return InvalidProjectId(message, **context)
@@ -104,27 +103,26 @@ def _json_or_none(response: requests.Response) -> Any:
         return None
 
 
-def _error_detail(body: Any) -> tuple[str, str]:
+def _error_detail(body: Any, secrets: tuple[str, ...]) -> tuple[str, str]:
     """AAC's name for the error and its own words, from any of its error bodies."""
     if not isinstance(body, dict):
         return "", ""
     exception = body.get("exception")  # v4: {"exception": {"name", "message"}}
     if isinstance(exception, dict):
-        return _pair(exception.get("name"), exception.get("message"))
-    fault = body.get("fault")  # Apigee: {"fault": {"faultstring", "detail"}}
-    if isinstance(fault, dict):
+        name, words = exception.get("name"), exception.get("message")
+    elif isinstance(body.get("fault"), dict):  # Apigee: {"faultstring", "detail"}
+        fault = body["fault"]
         detail = fault.get("detail")
-        code = detail.get("errorcode") if isinstance(detail, dict) else None
-        return _text(code), _join(fault.get("faultstring"), code)
-    if "kind" in body:  # workflow service: {"kind", "message"}
-        return _pair(body.get("kind"), body.get("message"))
-    if "error" in body:  # OAuth token server: {"error", "error_description"}
-        return _pair(body.get("error"), body.get("error_description"))
-    return "", ""
-
-
-def _pair(name: Any, message: Any) -> tuple[str, str]:
-    return _text(name, 100), _join(name, message)
+        name = detail.get("errorcode") if isinstance(detail, dict) else None
+        words = fault.get("faultstring")
+    elif "kind" in body:  # workflow service: {"kind", "message"}
+        name, words = body.get("kind"), body.get("message")
+    elif "error" in body:  # OAuth token server: {"error", "error_description"}
+        name, words = body.get("error"), body.get("error_description")
+    else:
+        return "", ""
+    name, words = _text(name, secrets, 100), _text(words, secrets)
+    return name, ": ".join(part for part in (name, words) if part)
 
 
 def _is_oauth_error(body: Any, code: str) -> bool:
@@ -138,12 +136,9 @@ def _is_invalid_api_key(body: Any) -> bool:
     return isinstance(code, str) and code.endswith("InvalidApiKey")
 
 
-def _join(*parts: Any) -> str:
-    return ": ".join(_text(part) for part in parts if _text(part))
-
-
-def _text(value: Any, limit: int = 300) -> str:
-    return value[:limit] if isinstance(value, str) else ""
+def _text(value: Any, secrets: tuple[str, ...], limit: int = 300) -> str:
+    """AAC's text, secrets scrubbed before it is cut, so no token half survives."""
+    return scrub(value, secrets)[:limit] if isinstance(value, str) else ""
 
 
 def scrub(text: str, secrets: tuple[str, ...]) -> str:

@@ -44,8 +44,7 @@ class WorkflowCalls(Transport):
     def run_workflow(
         self, workflow_id: str, *, execution_id: str | None = None
     ) -> WorkflowRunStarted | AlreadyStarted:
-        """`POST /svc-workflow/api/v1/workflows/{id}/run`: queue a job, once per
-        execution id."""
+        """`POST /svc-workflow/api/v1/workflows/{id}/run`: queue a job, once."""
         if not _ULID.fullmatch(workflow_id):
             raise ValueError("a workflow id is a 26-character ULID")
         answer = self._start(f"{SERVICE}/{workflow_id}/run", execution_id=execution_id)
