@@ -19,7 +19,7 @@ class FlowCalls(Transport):
             self._get,
             "/v4/flows",
             params=list_params(include_count=include_count),
-            limit=page_limit(page_size, self.page_size),
+            limit=page_limit(page_size, self.list_page_size),
             item=_FLOW,
         )
 

@@ -4,7 +4,8 @@ AAC pages by `limit` and `offset`, no cursor; the last page is the one shorter
 than `limit`; `includeCount=true` adds the total as `count`; the envelope is
 `{"data": [...]}` (docs/aac-api.md, Conventions of the v4 API). Pages are
 fetched only as the caller asks for them, so a sync can spool one page while
-the next is not yet requested.
+the next is not yet requested. A service that quietly caps `limit` would end
+a list early; with the total asked for, that short page is refused.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping

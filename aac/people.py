@@ -17,6 +17,6 @@ class PeopleCalls(Transport):
             self._get,
             "/v4/people",
             params=list_params(include_count=include_count),
-            limit=page_limit(page_size, self.page_size),
+            limit=page_limit(page_size, self.list_page_size),
             item=_PERSON,
         )

@@ -27,7 +27,7 @@ class PlanCalls(Transport):
             self._get,
             "/v4/plans",
             params=list_params(include_count=include_count, ownershipFilter=ownership),
-            limit=page_limit(page_size, self.page_size),
+            limit=page_limit(page_size, self.list_page_size),
             item=_PLAN,
         )
 

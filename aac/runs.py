@@ -36,7 +36,7 @@ class RunCalls(Transport):
             self._get,
             "/v4/planSnapshotRuns",
             params=params,
-            limit=page_limit(page_size, self.page_size),
+            limit=page_limit(page_size, self.list_page_size),
             item=_RUN,
         )
 
@@ -95,7 +95,7 @@ class RunCalls(Transport):
             self._get,
             "/v4/jobLibrary",
             params=params,
-            limit=page_limit(page_size, self.page_size),
+            limit=page_limit(page_size, self.list_page_size),
             item=_RUN,
         )
 

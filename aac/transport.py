@@ -27,7 +27,10 @@ from aac.results import AlreadyStarted
 
 logger = logging.getLogger(__name__)
 
-MAX_PAGE_SIZE = 1000  # docs/aac-api.md, Conventions of the v4 API
+# docs/aac-api.md, Conventions of the v4 API: schedules take a limit of 1-1000;
+# other lists have been seen to cap theirs near 100, which looks like the end.
+MAX_PAGE_SIZE = 1000
+LIST_PAGE_SIZE = 100
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 NOT_MODIFIED = 304
@@ -98,6 +101,7 @@ class Transport:
         read_timeout: float = 30.0,
         get_attempts: int = 3,
         page_size: int = MAX_PAGE_SIZE,
+        list_page_size: int = LIST_PAGE_SIZE,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -107,7 +111,8 @@ class Transport:
         self.access_token = access_token
         self.timeout = (connect_timeout, read_timeout)
         self.get_attempts = get_attempts
-        self.page_size = page_size
+        self.page_size = page_size  # schedules
+        self.list_page_size = list_page_size  # every other list
         self.session = session or requests.Session()
         self._sleep = sleep
 

@@ -25,7 +25,7 @@ class WorkflowCalls(Transport):
             self._get,
             "/v4/workflows",
             params=list_params(),
-            limit=page_limit(page_size, self.page_size),
+            limit=page_limit(page_size, self.list_page_size),
             item=_WORKFLOW,
         )
 
@@ -37,7 +37,7 @@ class WorkflowCalls(Transport):
             self._get,
             SERVICE,
             params=list_params(include_count=include_count),
-            limit=page_limit(page_size, self.page_size),
+            limit=page_limit(page_size, self.list_page_size),
             item=_WORKFLOW,
         )
 

@@ -94,3 +94,15 @@ def test_it_refuses_a_page_size_out_of_bounds(client, rsps, page_size):
         next(client.iter_people_pages(page_size=page_size))
 
     assert len(rsps.calls) == 0
+
+
+def test_lists_other_than_schedules_ask_for_100_unless_configured(client, rsps):
+    # Their largest `limit` is unknown and has been seen capped near 100.
+    add_page(rsps, PEOPLE, params=page_params(100, 0), items=items(1, 1))
+    add_page(rsps, PEOPLE, params=page_params(250, 0), items=items(1, 1))
+
+    list(client.iter_people_pages())
+    client.list_page_size = 250
+    list(client.iter_people_pages())
+
+    assert client.page_size == 1000

@@ -12,7 +12,7 @@ PERSON = {
 
 
 def test_it_lists_people_as_raw_items(client, rsps):
-    add_page(rsps, "/v4/people", params={"limit": 1000, "offset": 0}, items=[PERSON])
+    add_page(rsps, "/v4/people", params={"limit": 100, "offset": 0}, items=[PERSON])
 
     assert list(client.iter_people_pages()) == [[PERSON]]
 

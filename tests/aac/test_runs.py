@@ -39,7 +39,7 @@ def test_it_lists_plan_runs_by_status_since_a_moment(client, rsps):
 
 
 def test_it_sends_a_moment_in_any_zone_as_epoch_ms(client, rsps):
-    params = {"limit": 1000, "offset": 0, "dateFilter[createdAt][gte]": SINCE_MS}
+    params = {"limit": 100, "offset": 0, "dateFilter[createdAt][gte]": SINCE_MS}
     add_page(rsps, "/v4/planSnapshotRuns", params=params, items=[])
     in_paris = SINCE.astimezone(timezone(timedelta(hours=1)))
 
@@ -189,6 +189,6 @@ def test_it_lists_the_job_library_with_every_filter(client, rsps):
 
 
 def test_it_lists_the_job_library_without_filters(client, rsps):
-    add_page(rsps, "/v4/jobLibrary", params={"limit": 1000, "offset": 0}, items=[])
+    add_page(rsps, "/v4/jobLibrary", params={"limit": 100, "offset": 0}, items=[])
 
     assert list(client.iter_job_library_pages()) == [[]]
