@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from aac.paging import Page, iter_pages, list_params, page_limit
 from aac.parse import fields
 from aac.results import AlreadyStarted, FlowRunStarted
-from aac.transport import Transport
+from aac.transport import Answer, Transport
 
 _FLOW = {"id": int}
 
@@ -27,18 +27,22 @@ class FlowCalls(Transport):
         self, flow_id: int, *, execution_id: str | None = None
     ) -> FlowRunStarted | AlreadyStarted:
         """`POST /v4/flows/{id}/run`: start a run, once per execution id."""
-        answer = self._start(
-            f"/v4/flows/{flow_id:d}/run", execution_id=execution_id, json={}
+        return self._start(
+            f"/v4/flows/{flow_id:d}/run",
+            execution_id=execution_id,
+            parse=_flow_run,
+            json={},
         )
-        if isinstance(answer, AlreadyStarted):
-            return answer
-        doc = fields(answer, answer.doc, {"flowRunId": int, "data": list})
-        job_groups = [
-            fields(answer, each, {"id": int}, at=f"data[{index}].")["id"]
-            for index, each in enumerate(doc["data"])
-        ]
-        return FlowRunStarted(
-            flow_run_id=doc["flowRunId"],
-            job_group_ids=tuple(job_groups),
-            request_id=answer.request_id,
-        )
+
+
+def _flow_run(answer: Answer) -> FlowRunStarted:
+    doc = fields(answer, answer.doc, {"flowRunId": int, "data": list})
+    job_groups = [
+        fields(answer, each, {"id": int}, at=f"data[{index}].")["id"]
+        for index, each in enumerate(doc["data"])
+    ]
+    return FlowRunStarted(
+        flow_run_id=doc["flowRunId"],
+        job_group_ids=tuple(job_groups),
+        request_id=answer.request_id,
+    )

@@ -38,6 +38,11 @@ def count(answer: Answer, value: Any, at: str = "count") -> int:
     return value
 
 
+def count_of(answer: Answer) -> int:
+    """The count of a `/count` route's answer, `{"count": N}`."""
+    return count(answer, fields(answer, answer.doc, {"count": int})["count"])
+
+
 def optional_text(answer: Answer, doc: dict, name: str) -> str | None:
     """A string field that may be absent or null."""
     value = doc.get(name)

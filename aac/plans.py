@@ -1,12 +1,14 @@
-"""Plans: list, count, full detail and run (docs/aac-api.md, Plans flows
-workflows and their runs)."""
+"""Plans: list, count, full detail and run.
+
+The facts: docs/aac-api.md, Plans flows workflows and their runs.
+"""
 
 from collections.abc import Iterator
 
 from aac.paging import Page, iter_pages, list_params, page_limit
-from aac.parse import count, fields
+from aac.parse import count_of, fields
 from aac.results import AlreadyStarted, PlanRunStarted
-from aac.transport import Transport
+from aac.transport import Answer, Transport
 
 OWNERSHIP_FILTERS = ("all", "shared", "owned")
 _PLAN = {"id": int}
@@ -33,9 +35,7 @@ class PlanCalls(Transport):
 
     def count_plans(self) -> int:
         """`GET /v4/plans/count`: how many plans the token sees."""
-        answer = self._get("/v4/plans/count")
-        doc = fields(answer, answer.doc, {"count": int})
-        return count(answer, doc["count"])
+        return count_of(self._get("/v4/plans/count"))
 
     def get_plan_full(self, plan_id: int) -> dict:
         """`GET /v4/plans/{id}/full`: one plan with its tasks and snapshots."""
@@ -46,17 +46,21 @@ class PlanCalls(Transport):
         self, plan_id: int, *, execution_id: str | None = None
     ) -> PlanRunStarted | AlreadyStarted:
         """`POST /v4/plans/{id}/run`: start a run, once per execution id."""
-        answer = self._start(
-            f"/v4/plans/{plan_id:d}/run", execution_id=execution_id, json={}
+        return self._start(
+            f"/v4/plans/{plan_id:d}/run",
+            execution_id=execution_id,
+            parse=_plan_run,
+            json={},
         )
-        if isinstance(answer, AlreadyStarted):
-            return answer
-        doc = fields(answer, answer.doc, {"validationStatus": str})
-        run_id = doc.get("planSnapshotRunId")
-        if run_id is not None or doc["validationStatus"] == "Valid":
-            fields(answer, doc, {"planSnapshotRunId": int})
-        return PlanRunStarted(
-            validation_status=doc["validationStatus"],
-            plan_snapshot_run_id=run_id,
-            request_id=answer.request_id,
-        )
+
+
+def _plan_run(answer: Answer) -> PlanRunStarted:
+    doc = fields(answer, answer.doc, {"validationStatus": str})
+    run_id = doc.get("planSnapshotRunId")
+    if run_id is not None or doc["validationStatus"] == "Valid":
+        fields(answer, doc, {"planSnapshotRunId": int})
+    return PlanRunStarted(
+        validation_status=doc["validationStatus"],
+        plan_snapshot_run_id=run_id,
+        request_id=answer.request_id,
+    )

@@ -7,7 +7,7 @@ tasks, and keeps what it does not know.
 from collections.abc import Iterator
 
 from aac.paging import Page, iter_pages, list_params, page_limit
-from aac.parse import count, fields
+from aac.parse import count_of, fields
 from aac.transport import Transport
 
 _SCHEDULE = {"id": int}
@@ -26,9 +26,7 @@ class ScheduleCalls(Transport):
 
     def count_schedules(self) -> int:
         """`GET /v4/schedules/count`: how many schedules the token sees."""
-        answer = self._get("/v4/schedules/count")
-        doc = fields(answer, answer.doc, {"count": int})
-        return count(answer, doc["count"])
+        return count_of(self._get("/v4/schedules/count"))
 
     def get_schedule(self, schedule_id: int) -> dict:
         """`GET /v4/schedules/{id}`: one schedule."""

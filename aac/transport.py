@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -26,6 +26,8 @@ from aac.failures import network_error, status_error
 from aac.results import AlreadyStarted
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # docs/aac-api.md, Conventions of the v4 API: schedules take a limit of 1-1000;
 # other lists have been seen to cap theirs near 100, which looks like the end.
@@ -176,8 +178,13 @@ class Transport:
         )
 
     def _start(
-        self, path: str, *, execution_id: str | None, json: Any = None
-    ) -> Answer | AlreadyStarted:
+        self,
+        path: str,
+        *,
+        execution_id: str | None,
+        parse: Callable[[Answer], T],
+        json: Any = None,
+    ) -> T | AlreadyStarted:
         """POST a run call, once, with its idempotency key if given.
 
         AAC answers a repeated `x-execution-id` with 304 and no body instead of
@@ -192,9 +199,9 @@ class Transport:
         answer = self._post(
             path, json=json, headers=headers, not_modified_ok=execution_id is not None
         )
-        if answer.status == NOT_MODIFIED and execution_id is not None:
+        if execution_id is not None and answer.status == NOT_MODIFIED:
             return AlreadyStarted(execution_id, answer.request_id)
-        return answer
+        return parse(answer)
 
     def _request(
         self,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from aac.paging import Page, iter_pages, list_params, page_limit
 from aac.parse import fields, numeric_id
 from aac.results import AlreadyStarted, WorkflowRunStarted
-from aac.transport import Transport
+from aac.transport import Answer, Transport
 
 SERVICE = "/svc-workflow/api/v1/workflows"
 _WORKFLOW = {"id": str}
@@ -47,13 +47,16 @@ class WorkflowCalls(Transport):
         """`POST /svc-workflow/api/v1/workflows/{id}/run`: queue a job, once."""
         if not _ULID.fullmatch(workflow_id):
             raise ValueError("a workflow id is a 26-character ULID")
-        answer = self._start(f"{SERVICE}/{workflow_id}/run", execution_id=execution_id)
-        if isinstance(answer, AlreadyStarted):
-            return answer
-        doc = fields(answer, answer.doc, {"jobStatus": str})
-        return WorkflowRunStarted(
-            job_id=numeric_id(answer, doc, "jobId"),
-            job_status=doc["jobStatus"],
-            job_group_id=numeric_id(answer, doc, "jobgroupId"),
-            request_id=answer.request_id,
+        return self._start(
+            f"{SERVICE}/{workflow_id}/run", execution_id=execution_id, parse=_job
         )
+
+
+def _job(answer: Answer) -> WorkflowRunStarted:
+    doc = fields(answer, answer.doc, {"jobStatus": str})
+    return WorkflowRunStarted(
+        job_id=numeric_id(answer, doc, "jobId"),
+        job_status=doc["jobStatus"],
+        job_group_id=numeric_id(answer, doc, "jobgroupId"),
+        request_id=answer.request_id,
+    )
