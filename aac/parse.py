@@ -10,7 +10,7 @@ from typing import Any
 
 from aac.transport import Answer
 
-JSONTypes = dict[str, type | tuple[type, ...]]
+JSONTypes = dict[str, type]
 
 
 def fields(answer: Answer, doc: Any, types: JSONTypes, at: str = "") -> dict:
@@ -21,14 +21,8 @@ def fields(answer: Answer, doc: Any, types: JSONTypes, at: str = "") -> dict:
         value = doc.get(name)
         # bool is an int in Python but never an id or a count in JSON.
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise answer.invalid(f"`{at}{name}` is missing or not {_name(kind)}")
+            raise answer.invalid(f"`{at}{name}` is missing or not {kind.__name__}")
     return doc
-
-
-def _name(kind: type | tuple[type, ...]) -> str:
-    if isinstance(kind, tuple):
-        return " or ".join(k.__name__ for k in kind)
-    return kind.__name__
 
 
 def count(answer: Answer, value: Any, at: str = "count") -> int:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from aac.paging import Page, iter_pages, list_params, page_limit
-from aac.parse import fields, optional_text, timestamp
+from aac.parse import JSONTypes, fields, optional_text, timestamp
 from aac.results import RunRecord
 from aac.transport import Answer, Transport
 
@@ -109,7 +109,7 @@ def epoch_ms(moment: datetime | None) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-def _run_record(answer: Answer, types: dict[str, type]) -> RunRecord:
+def _run_record(answer: Answer, types: JSONTypes) -> RunRecord:
     doc = fields(answer, answer.doc, types)
     return RunRecord(
         id=doc["id"],
