@@ -2,7 +2,7 @@
 
 The portal cannot verify the signature (it has no key) and does not need to:
 AAC does that. It reads the claims only to know when the token expires, which
-OAuth client refreshes it and which issuer minted it (shared/aac-api.md §2).
+OAuth client refreshes it and which issuer minted it (docs/aac-api.md, Tokens).
 """
 
 import base64

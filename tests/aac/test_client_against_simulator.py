@@ -254,7 +254,7 @@ def test_no_token_reaches_any_log_line_over_real_http(aac_sim, connect, raw_log_
     texts = [line for _, line in raw_log_lines]
     texts += [f"{error!s} {error!r} {error.args!r}" for error in errors]
     assert any(name.startswith("urllib3") for name, _ in raw_log_lines)
-    assert any(name == "aac.client" for name, _ in raw_log_lines)
+    assert any(name == "aac.transport" for name, _ in raw_log_lines)
     for text in texts:
         for secret in secrets:
             assert secret not in text
