@@ -11,7 +11,7 @@ import responses
 from aacsim import Simulator
 from aacsim.responses_adapter import mount
 from aacsim.server import serve
-from aacsim.state import SimWorkspace
+from aacsim.workspace import SimWorkspace
 from aacsim.tokens import TokenPair
 
 

@@ -61,7 +61,7 @@ def test_alteryxs_example_flow_works(served):
 def test_the_examples_standard_alphabet_decoding_needs_tokens_without_urlsafe_chars(
     connect,
 ):
-    remote = connect(urlsafe_jwt_payloads=False)
+    remote = connect(jwt_alphabet="standard")
     workspace, pair = remote.workspace()
     payload = pair.access_token.split(".")[1]
 
