@@ -113,13 +113,18 @@ def test_it_connects_several_people_of_a_per_owner_workspace(tmp_path):
             token = refresh(
                 api, entry["refresh_token"], entry["workspace"]["client_id"]
             )
+            headers = {"Authorization": f"Bearer {token['access_token']}"}
             counts.append(
                 requests.get(
-                    f"{api}/v4/schedules/count",
-                    headers={"Authorization": f"Bearer {token['access_token']}"},
-                    timeout=5,
+                    f"{api}/v4/schedules/count", headers=headers, timeout=5
                 ).json()["count"]
             )
+        oldest = requests.get(
+            f"{api}/v4/jobLibrary",
+            params={"sort": "createdAt", "limit": 1},
+            headers=headers,
+            timeout=5,
+        ).json()["data"][0]["createdAt"]
 
     names = [(e["workspace"]["name"], e["workspace"]["list_scope"]) for e in entries]
     assert names == [
