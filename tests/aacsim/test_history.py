@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 from itertools import pairwise
+from typing import NamedTuple
 
 import pytest
 
 from aacsim import Simulator
-from aacsim.workspace import Caller
+from aacsim.workspace import Caller, SimWorkspace
 from tests.aacsim.conftest import Clock
 
 DAY = 86400
@@ -33,11 +34,26 @@ def hourly_schedule(workspace) -> dict:
     )
 
 
-def test_it_gives_an_hourly_schedule_hourly_runs_over_the_history_window():
+class Hourly(NamedTuple):
+    """A workspace of 200 schedules on a hand-moved clock, and one of its
+    hourly schedules."""
+
+    clock: Clock
+    sim: Simulator
+    workspace: SimWorkspace
+    schedule: dict
+
+
+@pytest.fixture
+def hourly() -> Hourly:
     clock = Clock()
     sim = simulator(clock)
     workspace = sim.add_workspace(name="W", schedules=200)
-    schedule = hourly_schedule(workspace)
+    return Hourly(clock, sim, workspace, hourly_schedule(workspace))
+
+
+def test_it_gives_an_hourly_schedule_hourly_runs_over_the_history_window(hourly):
+    clock, sim, workspace, schedule = hourly
 
     sim.run_count(workspace.id)
 
@@ -63,10 +79,8 @@ def test_it_reaches_back_as_far_as_asked():
     assert clock.now - 3 * DAY < long.runs.created[0] < clock.now - 2 * DAY
 
 
-def test_it_makes_new_runs_as_the_clock_advances():
-    clock = Clock()
-    sim = simulator(clock)
-    workspace = sim.add_workspace(name="W", schedules=200)
+def test_it_makes_new_runs_as_the_clock_advances(hourly):
+    clock, sim, workspace, _ = hourly
     before = sim.run_count(workspace.id)
     then = clock.now
 
@@ -140,11 +154,8 @@ def test_some_assets_fail_for_days_in_a_row_with_one_message():
     assert len({run.message for run in longest}) == 1
 
 
-def test_a_disabled_schedule_makes_no_runs_until_enabled_again():
-    clock = Clock()
-    sim = simulator(clock)
-    workspace = sim.add_workspace(name="W", schedules=200)
-    schedule = hourly_schedule(workspace)
+def test_a_disabled_schedule_makes_no_runs_until_enabled_again(hourly):
+    clock, sim, workspace, schedule = hourly
     owner = Caller(workspace=workspace, person_id=schedule["createdBy"])
     sim.run_count(workspace.id)
 
@@ -160,11 +171,8 @@ def test_a_disabled_schedule_makes_no_runs_until_enabled_again():
     assert resumed - paused == 24
 
 
-def test_a_deleted_schedule_makes_no_more_runs():
-    clock = Clock()
-    sim = simulator(clock)
-    workspace = sim.add_workspace(name="W", schedules=200)
-    schedule = hourly_schedule(workspace)
+def test_a_deleted_schedule_makes_no_more_runs(hourly):
+    clock, sim, workspace, schedule = hourly
     sim.run_count(workspace.id)
 
     sim.remove_schedules(workspace.id, [schedule["id"]])
