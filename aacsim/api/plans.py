@@ -18,7 +18,7 @@ from aacsim.messages import SimResponse
 OWNERSHIP = ("all", "shared", "owned")
 
 
-def _visible(sim, request, caller) -> list:
+def _visible(request, caller) -> list:
     ownership = choice(request, "ownershipFilter", OWNERSHIP, "all")
     person = caller.person_id
     plans = caller.workspace.visible_assets("plan", person)
@@ -44,15 +44,15 @@ def _list(sim, request, caller, params) -> SimResponse:
     with sim.lock:
         sim.catch_up(caller.workspace)
         encode = _plan_json(caller.workspace, sim.clock())
-        return asset_page(request, _visible(sim, request, caller), encode)
+        return asset_page(request, _visible(request, caller), encode)
 
 
 def _count(sim, request, caller, params) -> SimResponse:
     with sim.lock:
-        return SimResponse.json(200, {"count": len(_visible(sim, request, caller))})
+        return SimResponse.json(200, {"count": len(_visible(request, caller))})
 
 
-def _plan(sim, caller, params):
+def _plan(caller, params):
     plan_id = int_id(params["id"])
     plan = caller.workspace.assets.get("plan", plan_id)
     if plan is None or not caller.workspace.sees(plan, caller.person_id):
@@ -63,7 +63,7 @@ def _plan(sim, caller, params):
 def _full(sim, request, caller, params) -> SimResponse:
     with sim.lock:
         workspace = caller.workspace
-        plan = _plan(sim, caller, params)
+        plan = _plan(caller, params)
         sim.catch_up(workspace)
         flows = workspace.assets.by_kind["flow"]
         tasks = [
@@ -82,7 +82,7 @@ def _full(sim, request, caller, params) -> SimResponse:
 
 def _run(sim, request, caller, params) -> SimResponse:
     with sim.lock:
-        plan = _plan(sim, caller, params)
+        plan = _plan(caller, params)
         if caller.workspace.assets.missing_flows(plan):
             return SimResponse.json(200, {"validationStatus": "MissingFlowReferences"})
     return start(
