@@ -93,6 +93,7 @@ class Assets:
         self._history_days = history_days
         self.by_kind: dict[str, dict] = {kind: {} for kind in KINDS}
         self._by_owner: dict[tuple[str, int], list[Asset]] = {}
+        self.run_by_hand: list[Asset] = []  # those with `adhoc` set
         self._serial = 0
 
     def get(self, kind: str, asset_id) -> Asset | None:
@@ -152,6 +153,8 @@ class Assets:
         self._serial += 1
         self.by_kind[kind][asset_id] = asset
         self._by_owner.setdefault((kind, owner), []).append(asset)
+        if asset.adhoc is not None:
+            self.run_by_hand.append(asset)
         return asset
 
     def _lose_a_flow(self, plan: Asset) -> None:

@@ -10,6 +10,7 @@ complete, some assets fail often, some fail for days in a row with one
 message, some run for hours, a few are canceled.
 """
 
+import math
 from dataclasses import dataclass
 
 from aacsim.assets import Asset
@@ -80,7 +81,11 @@ def record(
 
 
 def catch_up(workspace, now: float, *, seed: int, min_interval: float) -> None:
-    """Make the workspace's runs up to `now`; the first call makes its history."""
+    """Make the workspace's runs up to `now`; the first call makes its history.
+
+    Each source (a trigger, or an asset's hand-started runs) remembers when it
+    fires next, so a catch-up a moment later touches only what is due.
+    """
     store: RunStore = workspace.runs
     if store.until is None:
         store.until = workspace.origin - workspace.history_days * _DAY
@@ -89,37 +94,12 @@ def catch_up(workspace, now: float, *, seed: int, min_interval: float) -> None:
         return
     due: list[tuple] = []
     for schedule in workspace.schedules.values():
-        if not schedule["enabled"]:
-            continue
-        targets = [
-            asset
-            for task in schedule["tasks"]
-            if (asset := workspace.assets.of_task(task)) is not None
-        ]
-        for trigger in schedule["triggers"] if targets else ():
-            firing = _firing(workspace, trigger, min_interval)
-            for at in firing.fires(after, now) if firing else ():
-                for asset in targets:
-                    due.append(
-                        (
-                            at,
-                            asset.serial,
-                            asset,
-                            "schedule",
-                            schedule["id"],
-                            schedule["createdBy"],
-                        )
-                    )
-    for asset in workspace.assets.all():
-        if asset.adhoc is not None:
-            ranfrom, hours = asset.adhoc
-            watcher = Watcher(key=seed * 7919 + asset.serial, hours=hours)
-            runners = (asset.owner, *asset.shared_with)
-            for at in watcher.fires(after, now):
-                runner = runners[int(at) % len(runners)]
-                due.append((at, asset.serial, asset, ranfrom, None, runner))
-    due.sort(key=lambda item: (item[0], item[1]))
-    for at, _, asset, ranfrom, schedule_id, run_by in due:
+        if schedule["enabled"]:
+            due.extend(_scheduled(workspace, schedule, after, now, min_interval))
+    for asset in workspace.assets.run_by_hand:
+        due.extend(_by_hand(workspace, asset, after, now, seed))
+    due.sort(key=lambda item: (item[0], item[1].serial))
+    for at, asset, ranfrom, schedule_id, run_by in due:
         record(
             store,
             asset,
@@ -132,9 +112,43 @@ def catch_up(workspace, now: float, *, seed: int, min_interval: float) -> None:
     store.until = now
 
 
-def _firing(workspace, trigger: dict, min_interval: float):
-    """A trigger's firing, compiled once per workspace (triggers never change)."""
-    key = trigger.get("id")
-    if key not in workspace.firings:
-        workspace.firings[key] = compile_trigger(trigger, min_interval=min_interval)
-    return workspace.firings[key]
+def _scheduled(workspace, schedule: dict, after: float, now: float, interval: float):
+    """(instant, asset, "schedule", schedule id, owner) of each task each time
+    one of the schedule's triggers fired in (after, now]."""
+    targets = None
+    for trigger in schedule["triggers"]:
+        key = trigger.get("id")
+        if workspace.next_fire.get(key, -math.inf) > now:
+            continue
+        if key not in workspace.firings:
+            workspace.firings[key] = compile_trigger(trigger, min_interval=interval)
+        if targets is None:
+            tasks = schedule["tasks"]
+            targets = [a for t in tasks if (a := workspace.assets.of_task(t))]
+        for at in _fires(workspace, key, workspace.firings[key], after, now):
+            for asset in targets:
+                yield at, asset, "schedule", schedule["id"], schedule["createdBy"]
+
+
+def _by_hand(workspace, asset, after: float, now: float, seed: int):
+    """(instant, asset, "ui" | "api", None, who) of the asset's runs started
+    by hand or by a script in (after, now], by its owner or a collaborator."""
+    key = ("adhoc", asset.serial)
+    if workspace.next_fire.get(key, -math.inf) > now:
+        return
+    ranfrom, hours = asset.adhoc
+    watcher = Watcher(key=seed * 7919 + asset.serial, hours=hours)
+    runners = (asset.owner, *asset.shared_with)
+    for at in _fires(workspace, key, watcher, after, now):
+        yield at, asset, ranfrom, None, runners[int(at) % len(runners)]
+
+
+def _fires(workspace, key, firing, after: float, now: float) -> list[float]:
+    """When `firing` fired in (after, now]; notes when it fires next (or when
+    to look again, a day on), so later catch-ups skip it until then."""
+    if firing is None:
+        workspace.next_fire[key] = math.inf
+        return []
+    upcoming = firing.fires(now, now + _DAY)
+    workspace.next_fire[key] = upcoming[0] if upcoming else now + _DAY
+    return firing.fires(after, now)

@@ -54,7 +54,8 @@ class SimWorkspace:
     assets: Assets = field(repr=False)
     runs: RunStore = field(repr=False)
     quotas: Quotas = field(default_factory=Quotas, repr=False)
-    firings: dict = field(default_factory=dict, repr=False)
+    firings: dict = field(default_factory=dict, repr=False)  # trigger id → Firing
+    next_fire: dict = field(default_factory=dict, repr=False)  # source → instant
     schedules: dict[int, dict] = field(default_factory=dict, repr=False)
     next_schedule_id: int = field(default=0, repr=False)
     _encoded: dict[int, bytes] = field(default_factory=dict, repr=False)
