@@ -1,4 +1,5 @@
-"""Fault injection: what can go wrong between AAC and its client, on demand.
+"""Fault injection: what can go wrong between AAC and its client, on demand
+(docs/aac-api.md, What the simulator must do).
 
 A `Fault` names a kind, which requests it hits (workspace and endpoint) and when
 (skip the first `after` matching requests, then fire `times` times or forever).
