@@ -99,9 +99,6 @@ class Assets:
     def get(self, kind: str, asset_id) -> Asset | None:
         return self.by_kind[kind].get(asset_id)
 
-    def all(self) -> list[Asset]:
-        return [a for kind in KINDS for a in self.by_kind[kind].values()]
-
     def of_task(self, task: dict) -> Asset | None:
         """The asset a schedule's task runs, if it is a plan, flow or workflow."""
         for task_kind, kind in TASK_KINDS.items():

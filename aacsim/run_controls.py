@@ -40,8 +40,8 @@ class RunsMixin:
             return len(workspace.runs.runs)
 
     def add_runs(self, workspace_id: int, n: int) -> int:
-        """Start `n` runs now, as schedules would: scheduled assets, chosen
-        at random (seeded). Returns how many runs the workspace has had."""
+        """Start `n` runs now, as schedules would: assets of enabled schedules,
+        chosen at random (seeded). Returns how many runs the workspace has had."""
         with self.lock:
             workspace = self.workspace(workspace_id)
             self.catch_up(workspace)
@@ -52,6 +52,7 @@ class RunsMixin:
             due = [
                 (schedule, asset)
                 for schedule in workspace.schedules.values()
+                if schedule["enabled"]
                 for task in schedule["tasks"]
                 if (asset := workspace.assets.of_task(task)) is not None
             ]

@@ -214,7 +214,11 @@ def test_it_makes_assets_no_schedule_runs_and_some_shared(big):
 
     for kind, by_id in workspace.assets.by_kind.items():
         assert set(by_id.values()) - scheduled, kind
-    assert any(a.shared_with for a in workspace.assets.all())
+    assert any(
+        a.shared_with
+        for by_id in workspace.assets.by_kind.values()
+        for a in by_id.values()
+    )
     workflows = workspace.assets.by_kind["workflow"]
     assert all(ULID.fullmatch(workflow_id) for workflow_id in workflows)
 
