@@ -1,6 +1,7 @@
 """A simulated Alteryx Analytics Cloud for tests and demos (Django-free).
 
-`Simulator` holds the state (workspaces, schedules, tokens, faults, stats);
+`Simulator` holds the state (workspaces, people, schedules, plans, flows,
+workflows, their runs, tokens, faults, stats);
 `aacsim.server.serve` puts it behind real HTTP listeners and
 `aacsim.responses_adapter.mount` behind `responses` callbacks.
 """

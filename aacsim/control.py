@@ -2,7 +2,8 @@
 
 No authentication: it is a test tool, bound to 127.0.0.1 by default. Scripts,
 the demo and worker processes use it to read the credentials printed at
-start-up, switch faults on and off, read the stats and change data.
+start-up, mint pairs for any person, switch faults on and off, read the
+stats, change schedules, add runs and decide how an asset's next run goes.
 """
 
 import json
@@ -38,7 +39,11 @@ def _workspace_summary(workspace) -> dict:
         **workspace.as_json(),
         "client_id": workspace.client_id,
         "project_id": workspace.project_id,
+        "list_scope": workspace.list_scope,
         "schedules": len(workspace.schedules),
+        **{
+            f"{kind}s": len(assets) for kind, assets in workspace.assets.by_kind.items()
+        },
     }
 
 
@@ -71,6 +76,49 @@ def _schedules(sim: Simulator, workspace_id: int, body: dict) -> SimResponse:
     )
 
 
+def _add_workspace(sim: Simulator, body: dict) -> SimResponse:
+    history_days = body.get("history_days")
+    workspace = sim.add_workspace(
+        name=str(body.get("name") or "Simulated workspace"),
+        schedules=_count(body, "schedules"),
+        people=_count(body, "people") or 20,
+        list_scope=body.get("list_scope"),
+        history_days=None if history_days is None else _count(body, "history_days"),
+    )
+    sim.new_token_pair(workspace.id)
+    return SimResponse.json(201, sim.credentials()[-1])
+
+
+def _tokens(sim: Simulator, workspace_id: int, body: dict) -> SimResponse:
+    person = body.get("person")
+    if person is not None and (not isinstance(person, int) or isinstance(person, bool)):
+        raise ValueError("person must be a person id")
+    sim.new_token_pair(workspace_id, person_id=person)
+    return SimResponse.json(201, sim.credentials()[-1])
+
+
+def _runs(sim: Simulator, workspace_id: int, body: dict) -> SimResponse:
+    added = _count(body, "add")
+    total = sim.add_runs(workspace_id, added) if added else sim.run_count(workspace_id)
+    return SimResponse.json(200, {"runs": total})
+
+
+def _next_run(sim: Simulator, workspace_id: int, body: dict) -> SimResponse:
+    options = {
+        k: body[k] for k in ("status", "message", "duration", "queued") if k in body
+    }
+    sim.set_next_run(workspace_id, str(body.get("kind")), body.get("id"), **options)
+    return SimResponse(204)
+
+
+_WORKSPACE_ACTIONS = {
+    "schedules": _schedules,
+    "tokens": _tokens,
+    "runs": _runs,
+    "next-run": _next_run,
+}
+
+
 def _workspaces(sim: Simulator, request: SimRequest, rest: str | None):
     if rest is None:
         if request.method == "GET":
@@ -78,27 +126,16 @@ def _workspaces(sim: Simulator, request: SimRequest, rest: str | None):
                 200, [_workspace_summary(ws) for ws in sim.workspaces]
             )
         if request.method == "POST":
-            body = _body(request)
-            workspace = sim.add_workspace(
-                name=str(body.get("name") or "Simulated workspace"),
-                schedules=_count(body, "schedules"),
-                people=_count(body, "people") or 20,
-            )
-            sim.new_token_pair(workspace.id)
-            return SimResponse.json(201, sim.credentials()[-1])
+            return _add_workspace(sim, _body(request))
         return None
-    match = re.fullmatch(r"(\d+)/(schedules|tokens)", rest)
-    if match is None or request.method != "POST":
+    match = re.fullmatch(r"(\d+)/([\w-]+)", rest)
+    if match is None or match[2] not in _WORKSPACE_ACTIONS or request.method != "POST":
         return None
-    workspace_id = int(match[1])
     try:
-        sim.workspace(workspace_id)
+        sim.workspace(int(match[1]))
+        return _WORKSPACE_ACTIONS[match[2]](sim, int(match[1]), _body(request))
     except LookupError as exc:
         return _error(404, str(exc))
-    if match[2] == "tokens":
-        sim.new_token_pair(workspace_id)
-        return SimResponse.json(201, sim.credentials()[-1])
-    return _schedules(sim, workspace_id, _body(request))
 
 
 def handle(sim: Simulator, request: SimRequest) -> SimResponse:

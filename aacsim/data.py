@@ -3,7 +3,7 @@
 Each workspace draws everything from its own `random.Random` seeded with
 (simulator seed, workspace index), so the same seed always yields the same data
 whatever else the simulator did before. Shapes follow the published v4 schedule
-model (see shared/aac-api.md §4), with every trigger and task variant, unicode
+model (docs/aac-api.md, Schedules), with every trigger and task variant, unicode
 names, disabled owners and, unless switched off, a small share of oddities a
 client must survive: unknown trigger or task kinds, huge crons, no creator.
 """
@@ -11,6 +11,12 @@ client must survive: unknown trigger or task kinds, huge crons, no creator.
 import random
 import time
 import uuid
+from typing import TYPE_CHECKING
+
+from aacsim import vocabulary
+
+if TYPE_CHECKING:
+    from aacsim.assets import Assets
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -38,67 +44,9 @@ _TASK_WEIGHTS = (35, 20, 35, 4, 3, 3)
 UNKNOWN_TRIGGER_KIND = "eventBased"
 UNKNOWN_TASK_KIND = "runMachineLearningPipeline"
 
-TIMEZONES = (
-    "UTC",
-    "Europe/Berlin",
-    "Europe/London",
-    "Europe/Zurich",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Tokyo",
-    "Asia/Kolkata",
-    "Asia/Kathmandu",
-    "Australia/Sydney",
-)
-DAYS = (
-    "MONDAY",
-    "TUESDAY",
-    "WEDNESDAY",
-    "THURSDAY",
-    "FRIDAY",
-    "SATURDAY",
-    "SUNDAY",
-)
-SCHEDULE_NAMES = (
-    "Nightly sales refresh",
-    "Tägliche Übersicht",
-    "日次レポート",
-    "Weekly KPI pack",
-    "Relatório mensal de vendas",
-    "Inventory snapshot",
-    "Prévisions hebdomadaires",
-    "Еженедельный отчёт",
-    "Churn model scoring",
-    "Finance close: ledger load",
-    "Marketing attribution",
-    "Data quality checks",
-    "Supplier onboarding feed",
-    "Payroll export",
-    "Customer 360 rebuild",
-)
-PEOPLE = (
-    ("Alice Admin", "alice"),
-    ("Jürgen Müller", "juergen.mueller"),
-    ("Zoë Martin", "zoe.martin"),
-    ("José García", "jose.garcia"),
-    ("佐藤 花子", "hanako.sato"),
-    ("Ольга Иванова", "olga.ivanova"),
-    ("Aoife O'Brien", "aoife.obrien"),
-    ("Ng Wei Ling", "weiling.ng"),
-    ("Priya Raman", "priya.raman"),
-    ("Tom Becker", "tom.becker"),
-    ("Fatima Zahra", "fatima.zahra"),
-    ("Lars Nørgaard", "lars.norgaard"),
-)
-DISABLE_REASONS = ("Disabled by user", "Owner is disabled", "Referenced asset deleted")
-_SOURCE_TYPES = ("snowflake", "bigquery", "databricks", "redshift", "postgres")
-_STORAGE_TYPES = ("s3", "adls", "gcs", "sftp")
-
 # Generated timestamps fall between these instants, independent of the clock.
-_EPOCH_START = 1_640_995_200  # 2022-01-01T00:00:00Z
-_EPOCH_END = 1_751_241_600  # 2025-06-30T00:00:00Z
+EPOCH_START = 1_640_995_200  # 2022-01-01T00:00:00Z
+EPOCH_END = 1_751_241_600  # 2025-06-30T00:00:00Z
 
 
 def iso(seconds: float) -> str:
@@ -111,7 +59,7 @@ def iso(seconds: float) -> str:
 def ulid(rng: random.Random, millis: int | None = None) -> str:
     """A 26-character ULID (48-bit time, 80 random bits) in Crockford base32."""
     if millis is None:
-        millis = rng.randint(_EPOCH_START, _EPOCH_END) * 1000
+        millis = rng.randint(EPOCH_START, EPOCH_END) * 1000
     value = (millis << 80) | rng.getrandbits(80)
     return "".join(CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
@@ -127,7 +75,7 @@ def workspace_identity(rng: random.Random, *, index: int, name: str) -> dict:
     The OAuth client id and the gateway project id are different values, as
     in AAC.
     """
-    created = rng.randint(_EPOCH_START, _EPOCH_END)
+    created = rng.randint(EPOCH_START, EPOCH_END)
     return {
         "id": 1000 * (index + 1) + rng.randint(0, 999),
         "gid": ulid(rng, created * 1000),
@@ -144,8 +92,8 @@ def make_people(rng: random.Random, *, count: int, workspace_id: int) -> list[di
     """People of a workspace; the first is an active admin, about 10% disabled."""
     people = []
     for number in range(max(count, 1)):
-        name, handle = PEOPLE[number % len(PEOPLE)]
-        lap = number // len(PEOPLE)
+        name, handle = vocabulary.PEOPLE[number % len(vocabulary.PEOPLE)]
+        lap = number // len(vocabulary.PEOPLE)
         disabled = number > 0 and rng.random() < 0.1
         people.append(
             {
@@ -157,6 +105,17 @@ def make_people(rng: random.Random, *, count: int, workspace_id: int) -> list[di
             }
         )
     return people
+
+
+def person_details(rng: random.Random, *, number: int, disabled: bool, now: float):
+    """What `GET /v4/people` adds to a schedule's `creator`: whether the person
+    is an admin (the first always is) and when they last logged in, if ever."""
+    if number > 0 and rng.random() < 0.05:
+        last_login = None
+    else:
+        days_ago = rng.uniform(30, 400) if disabled else rng.uniform(0, 30)
+        last_login = iso(now - days_ago * 86400)
+    return {"isAdmin": number == 0 or rng.random() < 0.1, "lastLoginTime": last_login}
 
 
 def _cron(rng: random.Random) -> str:
@@ -213,7 +172,7 @@ def _time_based(rng: random.Random, kind: str) -> dict:
         rule = {
             "hourOfDay": hour,
             "minuteOfHour": minute,
-            "daysOfWeek": [DAYS[d] for d in days],
+            "daysOfWeek": [vocabulary.DAYS[d] for d in days],
         }
     elif kind == "monthly":
         rule = {
@@ -225,16 +184,16 @@ def _time_based(rng: random.Random, kind: str) -> dict:
         rule = {
             "hourOfDay": hour,
             "minuteOfHour": minute,
-            "dayOfWeek": rng.choice(DAYS),
+            "dayOfWeek": rng.choice(vocabulary.DAYS),
             "nthWeekDayOfMonth": rng.randint(1, 4),
         }
     else:
-        rule = {"utcDateTime": iso(rng.randint(_EPOCH_END, _EPOCH_END + 86400 * 200))}
+        rule = {"utcDateTime": iso(rng.randint(EPOCH_END, EPOCH_END + 86400 * 200))}
     timed = {kind: rule}
     if kind != "oneTime":
-        timed["timezone"] = rng.choice(TIMEZONES)
+        timed["timezone"] = rng.choice(vocabulary.TIMEZONES)
     if kind in ("daily", "hourly") and rng.random() < 0.2:
-        start = rng.randint(_EPOCH_START, _EPOCH_END)
+        start = rng.randint(EPOCH_START, EPOCH_END)
         timed["utcStartDateTime"] = iso(start)
         timed["utcEndDateTime"] = iso(start + 86400 * rng.randint(30, 720))
     return timed
@@ -248,13 +207,13 @@ def _trigger(rng: random.Random, kind: str, trigger_id: int) -> dict:
                 "path": f"/incoming/{rng.choice(('sales', 'hr', 'ops'))}/*.csv",
                 "interval": rng.choice((60, 300, 900)),
                 "eventType": rng.choice(("fileCreated", "fileUpdated")),
-                "storageType": rng.choice(_STORAGE_TYPES),
+                "storageType": rng.choice(vocabulary.STORAGE_TYPES),
             },
         }
     if kind == "tableWatcher":
         watcher = {
             "connectionId": rng.randint(100, 999),
-            "dataSourceType": rng.choice(_SOURCE_TYPES),
+            "dataSourceType": rng.choice(vocabulary.SOURCE_TYPES),
             "tableName": rng.choice(("ORDERS", "customers", "ledger_entries")),
             "operationType": rng.choice(("insert", "update", "any")),
         }
@@ -268,8 +227,14 @@ def _trigger(rng: random.Random, kind: str, trigger_id: int) -> dict:
     return {"id": trigger_id, "timeBased": _time_based(rng, kind)}
 
 
-def _task(rng: random.Random, kind: str, task_id: int, workspace_id: int) -> dict:
-    name = rng.choice(SCHEDULE_NAMES)
+def _task(
+    rng: random.Random, kind: str, task_id: int, workspace_id: int, asset_for
+) -> dict:
+    """A task; `asset_for(kind, ...)` supplies a plan, flow or workflow that
+    exists in the workspace, else the asset is made up on the spot."""
+    if asset_for is not None and kind in ("runFlow", "runPlan", "runWorkflow"):
+        return {"id": task_id, kind: asset_for(kind)}
+    name = rng.choice(vocabulary.SCHEDULE_NAMES)
     asset: dict
     if kind == "runFlow":
         asset = {"flowId": rng.randint(10_000, 99_999), "name": f"{name} flow"}
@@ -301,9 +266,24 @@ def make_schedule(
     workspace_id: int,
     people: list[dict],
     oddities: bool,
+    assets: "Assets | None" = None,
 ) -> dict:
     """One schedule. The first few positions cycle through every trigger and
-    task kind, so even a small workspace shows each variant."""
+    task kind, so even a small workspace shows each variant. With `assets`,
+    its plan, flow and workflow tasks run assets of its owner from there.
+
+    The first schedule belongs to the first person (the admin, whose pair
+    `new_token_pair` makes by default), so that pair may change it.
+    """
+    creator = people[0] if position == 0 else rng.choice(people)
+    asset_for = None
+    if assets is not None:
+
+        def asset_for(task_kind: str) -> dict:
+            kind = task_kind[len("run") :].lower()
+            asset = assets.pick(kind, creator["id"])
+            return asset.task_fields(workspace_id)
+
     if position < len(TRIGGER_KINDS):
         trigger_kind = TRIGGER_KINDS[position]
         task_kind = TASK_KINDS[position % len(TASK_KINDS)]
@@ -324,22 +304,22 @@ def make_schedule(
         }
     if rng.random() < 0.05:
         triggers.append(_trigger(rng, "daily", schedule_id * 10 + 2))
-    tasks = [_task(rng, task_kind, schedule_id * 10 + 1, workspace_id)]
+    tasks = [_task(rng, task_kind, schedule_id * 10 + 1, workspace_id, asset_for)]
     if rng.random() < 0.05:
-        tasks.append(_task(rng, "runFlow", schedule_id * 10 + 2, workspace_id))
+        second = _task(rng, "runFlow", schedule_id * 10 + 2, workspace_id, asset_for)
+        tasks.append(second)
 
-    created = rng.randint(_EPOCH_START, _EPOCH_END) + rng.random()
-    updated = rng.uniform(created, _EPOCH_END)
+    created = rng.randint(EPOCH_START, EPOCH_END) + rng.random()
+    updated = rng.uniform(created, EPOCH_END)
     if rng.random() < 0.4:
-        triggers[0]["lastExecutionTime"] = iso(rng.uniform(updated, _EPOCH_END))
-    creator = rng.choice(people)
+        triggers[0]["lastExecutionTime"] = iso(rng.uniform(updated, EPOCH_END))
     enabled = rng.random() >= 0.15
-    base_name = rng.choice(SCHEDULE_NAMES)
+    base_name = rng.choice(vocabulary.SCHEDULE_NAMES)
     schedule = {
         "id": schedule_id,
         "name": base_name if rng.random() < 0.5 else f"{base_name} {position + 1}",
         "enabled": enabled,
-        "disableReason": None if enabled else rng.choice(DISABLE_REASONS),
+        "disableReason": None if enabled else rng.choice(vocabulary.DISABLE_REASONS),
         "triggers": triggers,
         "tasks": tasks,
         "createdAt": iso(created),

@@ -1,4 +1,5 @@
-"""Fault injection: what can go wrong between AAC and its client, on demand.
+"""Fault injection: what can go wrong between AAC and its client, on demand
+(docs/aac-api.md, What the simulator must do).
 
 A `Fault` names a kind, which requests it hits (workspace and endpoint) and when
 (skip the first `after` matching requests, then fire `times` times or forever).
@@ -19,6 +20,24 @@ ENDPOINTS = (
     "schedules.enable",
     "schedules.disable",
     "schedules.delete",
+    "people.list",
+    "plans.list",
+    "plans.count",
+    "plans.full",
+    "plans.run",
+    "flows.list",
+    "flows.run",
+    "workflows.list",
+    "workflows.service.list",
+    "workflows.run",
+    "runs.plan.list",
+    "runs.plan.get",
+    "runs.plan.cancel",
+    "runs.flow.get",
+    "runs.flow.status",
+    "jobGroups.get",
+    "jobGroups.status",
+    "jobLibrary.list",
 )
 # Answer instead of the service: the request never acts.
 ANSWERING = ("status", "rate_limit", "html")

@@ -4,12 +4,15 @@ A reply is a `SimResponse` to send, a `Drop` (close the connection without an
 answer) or a `Hang` (answer late, after the client has given up).
 """
 
+import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from aacsim.state import dumps
-
 JSON = "application/json; charset=utf-8"
+
+
+def dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)

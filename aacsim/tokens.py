@@ -2,7 +2,7 @@
 
 Access tokens are stateless JWTs signed with a per-simulator secret, so a token
 from another simulator never verifies. Refresh tokens are opaque and rotate on
-every use, as AAC's do (shared/aac-api.md §2): the old one stops working at
+every use, as AAC's do (docs/aac-api.md, Tokens): the old one stops working at
 once, optionally after a grace period, and reusing a spent one can revoke every
 token descended from it (the OAuth 2.0 Security BCP's reuse detection). All of
 that state sits behind one lock, so racing refreshes of one token see exactly

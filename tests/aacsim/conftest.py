@@ -11,8 +11,8 @@ import responses
 from aacsim import Simulator
 from aacsim.responses_adapter import mount
 from aacsim.server import serve
-from aacsim.state import SimWorkspace
 from aacsim.tokens import TokenPair
+from aacsim.workspace import SimWorkspace
 
 
 class Clock:
@@ -55,6 +55,12 @@ class Remote:
 
     def get(self, path: str, pair: TokenPair | None = None, **kwargs):
         return self.call("GET", path, pair, **kwargs)
+
+    def post(self, path: str, pair: TokenPair | None = None, **kwargs):
+        return self.call("POST", path, pair, **kwargs)
+
+    def control(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.http.request(method, f"{self.api}/_sim{path}", timeout=5, **kwargs)
 
     def call(self, method: str, path: str, pair: TokenPair | None = None, **kwargs):
         headers = kwargs.pop("headers", {})

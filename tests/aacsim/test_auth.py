@@ -17,6 +17,11 @@ PATHS = [
     ("POST", "/v4/schedules/1/enable"),
     ("POST", "/v4/schedules/1/disable"),
     ("DELETE", "/v4/schedules/1"),
+    ("GET", "/v4/people"),
+    ("GET", "/v4/plans"),
+    ("POST", "/v4/flows/1/run"),
+    ("GET", "/v4/jobLibrary"),
+    ("GET", "/v4/jobGroups/1/status"),
 ]
 
 

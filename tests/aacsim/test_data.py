@@ -4,6 +4,8 @@ from collections import Counter
 import pytest
 
 from aacsim import Simulator
+from aacsim.assets import ID_FIELDS
+from aacsim.assets import TASK_KINDS as ASSET_TASKS
 from aacsim.data import TASK_KINDS, TRIGGER_KINDS, UNKNOWN_TASK_KIND
 
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
@@ -39,12 +41,22 @@ def identity(sim: Simulator, workspace) -> tuple:
     )
 
 
-def test_it_generates_the_same_data_from_the_same_seed():
-    first, second = Simulator(seed=5), Simulator(seed=5)
+def assets(workspace) -> dict:
+    return {
+        kind: [(a.id, a.name, a.owner) for a in by_id.values()]
+        for kind, by_id in workspace.assets.by_kind.items()
+    }
+
+
+def test_it_generates_the_same_data_from_the_same_seed_and_clock():
+    first = Simulator(seed=5, clock=lambda: 1_800_000_000.0)
+    second = Simulator(seed=5, clock=lambda: 1_800_000_000.0)
     a = first.add_workspace(name="A", schedules=200)
     b = second.add_workspace(name="A", schedules=200)
 
     assert identity(first, a) == identity(second, b)
+    assert assets(a) == assets(b)
+    assert a.person_details == b.person_details
 
 
 def test_it_generates_different_data_from_another_seed():
@@ -171,3 +183,47 @@ def test_it_adds_removes_and_touches_schedules():
     assert list(workspace.schedules) == sorted(workspace.schedules)
     touched_at = {workspace.schedules[i]["updatedAt"] for i in touched}
     assert touched_at == {"2030-03-17T17:46:40.000Z"}
+
+
+def test_it_points_every_task_at_an_asset_of_the_schedules_owner(big):
+    workspace, schedules = big
+    runs_asset = 0
+
+    for schedule in schedules:
+        for task in schedule["tasks"]:
+            kind = next((ASSET_TASKS[k] for k in ASSET_TASKS if k in task), None)
+            if kind is None:
+                continue
+            fields = next(task[k] for k in ASSET_TASKS if k in task)
+            asset = workspace.assets.get(kind, fields[ID_FIELDS[kind]])
+            assert (asset.name, asset.owner) == (fields["name"], schedule["createdBy"])
+            assert fields["creator"] == {"id": schedule["createdBy"]}
+            assert fields["workspaceId"] == workspace.id
+            runs_asset += 1
+
+    assert runs_asset > 1000
+
+
+def test_it_makes_assets_no_schedule_runs_and_some_shared(big):
+    workspace, schedules = big
+    scheduled = {
+        workspace.assets.of_task(task)
+        for schedule in schedules
+        for task in schedule["tasks"]
+    }
+
+    for kind, by_id in workspace.assets.by_kind.items():
+        assert set(by_id.values()) - scheduled, kind
+    assert any(
+        a.shared_with
+        for by_id in workspace.assets.by_kind.values()
+        for a in by_id.values()
+    )
+    workflows = workspace.assets.by_kind["workflow"]
+    assert all(ULID.fullmatch(workflow_id) for workflow_id in workflows)
+
+
+def test_it_gives_the_first_schedule_to_the_admin(big):
+    workspace, schedules = big
+
+    assert schedules[0]["createdBy"] == workspace.people[0]["id"]

@@ -4,7 +4,8 @@ import pytest
 import requests
 
 from aacsim import Fault
-from aacsim.faults import FaultSet
+from aacsim.api import ROUTES
+from aacsim.faults import ENDPOINTS, FaultSet
 
 
 def statuses(remote, pair, n, path="/v4/schedules") -> list[int]:
@@ -252,3 +253,131 @@ def test_it_lets_one_effect_fire_per_request_but_every_latency():
 def test_it_refuses_a_malformed_fault(spec):
     with pytest.raises(ValueError, match=r"."):
         Fault(**spec)
+
+
+def test_every_route_has_an_endpoint_name_faults_accept():
+    assert {route.endpoint for route in ROUTES} == set(ENDPOINTS)
+
+
+def paths_of(workspace, remote, pair) -> dict[str, tuple[str, str]]:
+    """A request for each endpoint of the runs and assets families."""
+    remote.sim.run_count(workspace.id)
+    runs = workspace.runs
+    flow_run = runs.run_id(next(r for r in runs.runs if r.asset.kind == "flow"))
+    group = runs.job_group_id(runs.runs[0])
+    plan = next(
+        p
+        for p in workspace.assets.by_kind["plan"].values()
+        if not workspace.assets.missing_flows(p)
+    )
+    flow = next(iter(workspace.assets.by_kind["flow"]))
+    remote.sim.set_next_run(workspace.id, "plan", plan.id, duration=3600)
+    started = remote.post(f"/v4/plans/{plan.id}/run", pair)
+    plan_run = started.json()["planSnapshotRunId"]  # cancellable for an hour
+    workflow = next(
+        w.id
+        for w in workspace.assets.by_kind["workflow"].values()
+        if w.workflow_type == "CLOUD"
+    )
+    return {
+        "people.list": ("GET", "/v4/people"),
+        "plans.list": ("GET", "/v4/plans"),
+        "plans.count": ("GET", "/v4/plans/count"),
+        "plans.full": ("GET", f"/v4/plans/{plan.id}/full"),
+        "plans.run": ("POST", f"/v4/plans/{plan.id}/run"),
+        "flows.list": ("GET", "/v4/flows"),
+        "flows.run": ("POST", f"/v4/flows/{flow}/run"),
+        "workflows.list": ("GET", "/v4/workflows"),
+        "workflows.service.list": ("GET", "/svc-workflow/api/v1/workflows"),
+        "workflows.run": ("POST", f"/svc-workflow/api/v1/workflows/{workflow}/run"),
+        "runs.plan.list": ("GET", "/v4/planSnapshotRuns"),
+        "runs.plan.get": ("GET", f"/v4/planSnapshotRuns/{plan_run}"),
+        "runs.plan.cancel": ("POST", f"/v4/planSnapshotRuns/{plan_run}/cancel"),
+        "runs.flow.get": ("GET", f"/v4/flowRuns/{flow_run}"),
+        "runs.flow.status": ("GET", f"/v4/flowRuns/{flow_run}/status"),
+        "jobGroups.get": ("GET", f"/v4/jobGroups/{group}"),
+        "jobGroups.status": ("GET", f"/v4/jobGroups/{group}/status"),
+        "jobLibrary.list": ("GET", "/v4/jobLibrary"),
+    }
+
+
+NEW_ENDPOINTS = ENDPOINTS[ENDPOINTS.index("people.list") :]
+
+
+@pytest.mark.parametrize("endpoint", NEW_ENDPOINTS)
+def test_it_faults_each_new_endpoint_by_name(remote, endpoint):
+    workspace, pair = remote.workspace()
+    method, path = paths_of(workspace, remote, pair)[endpoint]
+    counted = remote.sim.stats.requests[(workspace.id, endpoint)]
+    remote.sim.faults.add(
+        Fault(kind="status", status=503, endpoint=endpoint, retry_after=2, times=1)
+    )
+
+    faulty = remote.call(method, path, pair, json={})
+    healthy = remote.call(method, path, pair, json={})
+
+    assert faulty.status_code == 503
+    assert faulty.headers["x-retry-after"] == "2"
+    if path.startswith("/svc-workflow"):
+        assert set(faulty.json()) == {"kind", "message"}
+        assert faulty.json()["kind"] == "InternalServerError"
+    else:
+        assert faulty.json()["exception"]["name"] == "ServiceUnavailable"
+    assert healthy.status_code < 400
+    assert remote.sim.stats.requests[(workspace.id, endpoint)] == counted + 2
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "limits"),
+    [
+        ("plans.run", ("30", "60")),
+        ("flows.run", ("20", "40")),
+        ("people.list", ("30", "60")),
+    ],
+)
+def test_it_rate_limits_with_the_endpoints_own_quotas(remote, endpoint, limits):
+    workspace, pair = remote.workspace()
+    method, path = paths_of(workspace, remote, pair)[endpoint]
+    remote.sim.faults.add(Fault(kind="rate_limit", endpoint=endpoint))
+
+    answer = remote.call(method, path, pair, json={})
+
+    assert answer.status_code == 429
+    assert (
+        answer.headers["x-rate-limit-user-limit"],
+        answer.headers["x-rate-limit-workspace-limit"],
+    ) == limits
+
+
+def test_a_lost_run_answer_retried_with_its_execution_id_starts_one_run(remote):
+    workspace, pair = remote.workspace()
+    method, path = paths_of(workspace, remote, pair)["plans.run"]
+    before = remote.sim.run_count(workspace.id)
+    remote.sim.faults.add(Fault(kind="drop", endpoint="plans.run", times=1))
+    press = {"x-execution-id": "press-42"}
+
+    with pytest.raises(requests.exceptions.ConnectionError):
+        remote.call(method, path, pair, headers=dict(press))
+    retried = remote.call(method, path, pair, headers=dict(press))
+
+    assert retried.status_code == 304
+    assert remote.sim.run_count(workspace.id) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"), [("wrong_types", 8), ("missing_data", None)]
+)
+def test_it_spoils_a_bare_status_answer(remote, kind, expected):
+    workspace, pair = remote.workspace()
+    method, path = paths_of(workspace, remote, pair)["jobGroups.status"]
+    remote.sim.faults.add(Fault(kind=kind, endpoint="jobGroups.status"))
+
+    answer = remote.call(method, path, pair)
+
+    assert answer.json() == (
+        expected
+        if expected is None
+        else len(
+            remote.sim.workspace(workspace.id).runs.runs[0].status(remote.sim.clock())
+        )
+    )

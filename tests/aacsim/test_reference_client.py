@@ -3,14 +3,22 @@
 The steps of `get_workspace.py` from alteryx/cloud-api-example-code (read the
 payload of the access token, refresh at `{iss}/token` with the client id found
 there, call the gateway's current workspace) and of the seed tutorial's
-schedules call, with nothing changed but the hosts.
+schedules call, with nothing changed but the hosts. The example decodes the
+payload with the standard base64 alphabet: it works against the simulator's
+`jwt_alphabet="standard"` mode (the demo's), never against the strict one.
 """
 
 import base64
+import binascii
 import json
+import urllib.parse
+import urllib.request
 
 import pytest
 import requests
+
+from aacsim import Simulator
+from aacsim.server import serve
 
 
 def decode_payload(access_token: str) -> dict:
@@ -58,17 +66,70 @@ def test_alteryxs_example_flow_works(served):
     assert refresh_with_the_tokens_own_issuer(new_creds)["access_token"]
 
 
-def test_the_examples_standard_alphabet_decoding_needs_tokens_without_urlsafe_chars(
-    connect,
-):
-    remote = connect(urlsafe_jwt_payloads=False)
-    workspace, pair = remote.workspace()
-    payload = pair.access_token.split(".")[1]
-
+def the_examples_refresh(creds: dict) -> dict:
+    """`get_access_token` of the example, step by step: standard-alphabet
+    decoding, a form POST with urllib, the answer saved as the new creds."""
+    payload = creds["access_token"].split(".")[1]
     info = json.loads(base64.b64decode(f"{payload}===="))
+    body = {
+        "grant_type": "refresh_token",
+        "refresh_token": creds["refresh_token"],
+        "client_id": info["client_id"],
+    }
+    encoded_body = urllib.parse.urlencode(body).encode()
+    request = urllib.request.Request(
+        f"{info['iss']}/token", data=encoded_body, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
 
-    assert info["client_id"] == workspace.client_id
-    assert info["iss"] == remote.sim.issuer
+
+def the_examples_workspace_call(aac_url: str, access_token: str, project_id: str):
+    headers = {
+        "Authorization": f"Bearer {access_token}",
+        "x-api-project-id": project_id,
+        "User-Agent": "my_app",
+    }
+    request = urllib.request.Request(
+        f"{aac_url}/iam/v1/workspaces/current", headers=headers
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+@pytest.fixture
+def standard():
+    """The demo's simulator: tokens a standard-alphabet decoder reads."""
+    sim = Simulator(seed=3, jwt_alphabet="standard")
+    with serve(sim) as urls:
+        yield sim, urls
+
+
+def test_the_example_client_works_unchanged_in_the_standard_alphabet_mode(standard):
+    sim, urls = standard
+    workspace = sim.add_workspace(name="lukes-test-workspace", schedules=5)
+    pair = sim.new_token_pair(workspace.id)
+    creds = {"access_token": pair.access_token, "refresh_token": pair.refresh_token}
+
+    answers = []
+    for _ in range(25):  # each run of the example starts from the saved creds
+        creds = the_examples_refresh(creds)
+        answers.append(
+            the_examples_workspace_call(
+                urls.gateway, creds["access_token"], workspace.project_id
+            )
+        )
+
+    assert {(a["id"], a["name"]) for a in answers} == {(workspace.id, workspace.name)}
+    assert sim.stats.refreshes[workspace.id] == 25
+
+
+def test_the_example_client_fails_on_the_strict_alphabet(served):
+    _, pair = served.workspace()
+    creds = {"access_token": pair.access_token, "refresh_token": pair.refresh_token}
+
+    with pytest.raises((binascii.Error, UnicodeDecodeError, json.JSONDecodeError)):
+        the_examples_refresh(creds)
 
 
 def test_the_tutorials_schedules_call_works(served):

@@ -196,7 +196,7 @@ def test_it_puts_base64url_only_characters_in_every_payload(remote):
 
 
 def test_it_can_issue_payloads_a_standard_alphabet_decoder_reads(connect):
-    remote = connect(urlsafe_jwt_payloads=False)
+    remote = connect(jwt_alphabet="standard")
     workspace, pair = remote.workspace()
 
     payload = pair.access_token.split(".")[1]
