@@ -4,7 +4,10 @@ With no environment at all the portal runs as a self-contained demo: SQLite, an
 embedded Celery broker on the file system, console e-mail, DEBUG on. Production
 switches by environment only (see `.env.example`): DATABASE_URL (PostgreSQL),
 CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS, DEBUG=false and
-FIELD_ENCRYPTION_KEYS. Nothing here talks to the network or the database.
+FIELD_ENCRYPTION_KEYS. Nothing here talks to the network or the database, and
+importing this module creates and writes nothing: the embedded mode's folders
+and key are made by `aacportal.embedded.prepare` (the demo and the test suite
+call it before they start anything).
 """
 
 import json
@@ -14,15 +17,16 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from aacportal import embedded
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 # Runtime state of the embedded mode (SQLite file, broker folders, local key,
-# beat schedule). Git-ignored.
-VAR_DIR = Path(env.str("AAC_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# beat schedule). Git-ignored; see aacportal/embedded.py.
+VAR_DIR = embedded.var_dir()
 
 # ---------------------------------------------------------------------------
 # Core
@@ -186,18 +190,12 @@ CONTENT_SECURITY_POLICY = {
 
 # Secrets at rest: MultiFernet keys, comma-separated, first one encrypts, all
 # decrypt (see workspaces/crypto.py). Never derived from SECRET_KEY. In DEBUG
-# with none configured, a key is generated once into a git-ignored local file
-# so the demo needs no set-up; outside DEBUG the `workspaces.E001` check stops
-# the process.
+# with none configured, the key the demo generated into the git-ignored var
+# folder is read (if it is there; settings never write it); outside DEBUG the
+# `workspaces.E001` check stops the process.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
-FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-encryption.key"
-if not FIELD_ENCRYPTION_KEYS and DEBUG:
-    if not FIELD_ENCRYPTION_KEY_FILE.exists():
-        from cryptography.fernet import Fernet
-
-        FIELD_ENCRYPTION_KEY_FILE.write_bytes(Fernet.generate_key())
-        FIELD_ENCRYPTION_KEY_FILE.chmod(0o600)
-    FIELD_ENCRYPTION_KEYS = [FIELD_ENCRYPTION_KEY_FILE.read_text().strip()]
+if not FIELD_ENCRYPTION_KEYS and DEBUG and (local_key := embedded.read_key(VAR_DIR)):
+    FIELD_ENCRYPTION_KEYS = [local_key]
 
 # ---------------------------------------------------------------------------
 # Internationalisation
@@ -250,9 +248,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="aac-portal@localhost
 # message is not redelivered; production uses Redis, which does.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
-    for _folder in ("processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    _broker_dir = embedded.broker_dir(VAR_DIR)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
