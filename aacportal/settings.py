@@ -16,6 +16,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.urls import reverse
 
 from aacportal import embedded
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "workspaces",
     "schedules",
     "accounts",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "aacportal.urls"
+# A workspace's page belongs to the pages app; naming it here gives the admin's
+# "View on site" (and `Workspace.get_absolute_url`) its URL without the
+# workspaces app knowing about the apps above it.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#absolute-url-overrides
+ABSOLUTE_URL_OVERRIDES = {
+    "workspaces.workspace": lambda workspace: reverse(
+        "pages:workspace", args=[workspace.pk]
+    ),
+}
 WSGI_APPLICATION = "aacportal.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -147,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "pages:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -334,11 +345,16 @@ AAC_PAGE_SIZE = env.int("AAC_PAGE_SIZE", default=1000)
 AAC_REFRESH_LEASE_SECONDS = env.int("AAC_REFRESH_LEASE_SECONDS", default=360)
 # Refresh an access token when less than this is left.
 AAC_ACCESS_TOKEN_MIN_VALIDITY = env.int("AAC_ACCESS_TOKEN_MIN_VALIDITY", default=120)
+# Pages and the admin warn this long before a refresh token's lifetime ends.
+AAC_REFRESH_TOKEN_WARNING_DAYS = env.int("AAC_REFRESH_TOKEN_WARNING_DAYS", default=14)
 AAC_SYNC_INTERVAL_MINUTES = env.int("AAC_SYNC_INTERVAL_MINUTES", default=15)
 AAC_TOKEN_REFRESH_INTERVAL_MINUTES = env.int(
     "AAC_TOKEN_REFRESH_INTERVAL_MINUTES", default=5
 )
-# A running SyncRun older than this is considered dead and expired.
+# A running SyncRun whose heartbeat is older than this (seconds) lost its
+# worker and is expired; a queued one not started this many minutes after it
+# was due lost its message (docs/reliability.md rule 16).
+AAC_SYNC_HEARTBEAT_TIMEOUT = env.int("AAC_SYNC_HEARTBEAT_TIMEOUT", default=120)
 AAC_SYNC_STALE_MINUTES = env.int("AAC_SYNC_STALE_MINUTES", default=15)
 
 # Each periodic task expires shortly before its next tick, so a backed-up

@@ -24,7 +24,7 @@ def main(credentials_path: str) -> None:
     from schedules.queueing import QueueError, queue_sync
     from workspaces.models import Membership, Workspace
     from workspaces.services import register_workspace, test_connection
-    from workspaces.tokens import store_pasted_tokens
+    from workspaces.tokens.pasted import store_pasted_tokens
 
     User = get_user_model()
     if not User.objects.filter(username="admin").exists():

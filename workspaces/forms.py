@@ -12,7 +12,11 @@ from django.db import transaction
 
 from aac import parse_access_token
 from workspaces.models import Workspace
-from workspaces.tokens import check_pasted_token, check_token_fits, store_pasted_tokens
+from workspaces.tokens.pasted import (
+    check_pasted_token,
+    check_token_fits,
+    store_pasted_tokens,
+)
 
 TOKEN_FIELDS = ("new_access_token", "new_refresh_token")
 

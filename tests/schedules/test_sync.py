@@ -1,16 +1,19 @@
-"""The sync against the simulator over real HTTP (RELIABILITY rule 9, "Sync" cases)."""
+"""The sync against the simulator over real HTTP (docs/reliability.md rule 9, "Sync"
+cases)."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
-from schedules.sync import expire_stale_runs, sync_workspace
+from schedules.sync.engine import sync_workspace
+from schedules.sync.runs import Heartbeat, expire_stale_runs
+from tests.factories import make_run, make_workspace
 from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
 from workspaces.models import Workspace
 
@@ -28,11 +31,12 @@ def test_it_caches_every_schedule_aac_lists(aac_sim, make_sim_workspace, page_si
 
     run = sync(workspace)
 
+    found = run.counts_of("schedules")
     assert (run.status, run.error_kind, run.error_message) == (Status.SUCCEEDED, "", "")
-    assert run.pages_fetched == 3
-    assert (run.schedules_seen, run.created, run.updated) == (250, 250, 0)
-    assert (run.unchanged, run.deleted, run.ignored) == (0, 0, 0)
-    assert run.unparsed == misunderstood > 0  # the simulator adds oddities
+    assert run.pages_fetched == found.pages == 3
+    assert (found.seen, found.created, found.updated) == (250, 250, 0)
+    assert (found.unchanged, found.deleted, found.ignored) == (0, 0, 0)
+    assert found.unparsed == misunderstood > 0  # the simulator adds oddities
     assert run.started_at <= run.finished_at
     assert cache_of(workspace) == aac_state(aac_sim, remote)
     stored = Schedule.objects.get(workspace=workspace, aac_id=listed[0]["id"])
@@ -51,9 +55,10 @@ def test_it_writes_what_changed_and_deletes_what_aac_dropped(
 
     run = sync(workspace)
 
+    found = run.counts_of("schedules")
     assert run.status == Status.SUCCEEDED
-    assert (run.created, run.updated, run.deleted) == (5, 4, 3)
-    assert run.unchanged == 230 - 3 - 4
+    assert (found.created, found.updated, found.deleted) == (5, 4, 3)
+    assert found.unchanged == 230 - 3 - 4
     assert cache_of(workspace) == aac_state(aac_sim, remote)
 
 
@@ -65,10 +70,16 @@ def test_an_unchanged_sync_writes_no_schedule_rows(
         sync(workspace)
         run = new_run(workspace)
         with CaptureQueriesContext(connection) as queries:
-            sync_workspace(workspace=workspace, run=run)
+            sync_workspace(run)
 
+    found = run.counts_of("schedules")
     assert run.status == Status.SUCCEEDED
-    assert (run.unchanged, run.created, run.updated, run.deleted) == (150, 0, 0, 0)
+    assert (found.unchanged, found.created, found.updated, found.deleted) == (
+        150,
+        0,
+        0,
+        0,
+    )
     statements = [query["sql"] for query in queries.captured_queries]
     writes = [
         sql
@@ -129,8 +140,9 @@ def test_a_list_that_changed_between_pages_is_read_again_and_applied_whole(
 
     run = sync(workspace)
 
+    found = run.counts_of("schedules")
     assert run.status == Status.SUCCEEDED
-    assert (run.created, run.deleted) == (3, 2)
+    assert (found.created, found.deleted) == (3, 2)
     assert cache_of(workspace) == aac_state(aac_sim, remote)
 
 
@@ -161,7 +173,7 @@ def test_a_list_churning_under_the_reader_never_loses_a_schedule_aac_has(
     run = sync(workspace)
 
     assert run.status == Status.SUCCEEDED
-    assert run.deleted > 0
+    assert run.counts_of("schedules").deleted > 0
     assert set(aac_state(aac_sim, remote)) <= set(cache_of(workspace))
 
 
@@ -182,12 +194,10 @@ def test_a_workspace_needing_reauthorisation_is_skipped_without_calling_aac(
 
 def test_a_run_left_running_by_a_lost_worker_is_taken_over(aac_sim, make_sim_workspace):
     remote, workspace = make_sim_workspace("Lost worker", schedules=30)
-    run = new_run(workspace)
-    SyncRun.objects.filter(pk=run.pk).update(
-        status=Status.RUNNING, started_at=timezone.now() - timedelta(minutes=2)
-    )
+    a_while_ago = timezone.now() - timedelta(seconds=30)
+    run = make_run(workspace, status=Status.RUNNING, started_at=a_while_ago)
 
-    run = sync_workspace(workspace=workspace, run=run)
+    run = sync_workspace(run)
 
     assert run.status == Status.SUCCEEDED
     assert cache_of(workspace) == aac_state(aac_sim, remote)
@@ -198,7 +208,7 @@ def test_a_finished_run_is_not_run_again(aac_sim, make_sim_workspace):
     run = sync(workspace)
     requests_before = sum(aac_sim.sim.stats.requests.values())
 
-    again = sync_workspace(workspace=workspace, run=run)
+    again = sync_workspace(run)
 
     assert again.status == Status.SUCCEEDED
     assert sum(aac_sim.sim.stats.requests.values()) == requests_before
@@ -217,28 +227,31 @@ def without_one_active_constraint(transactional_db):
 
 
 def test_the_database_lets_only_one_run_of_a_workspace_be_running(
-    aac_sim, make_sim_workspace, without_one_active_constraint
+    without_one_active_constraint,
 ):
     # `queue_sync` relies on the stronger "one queued or running" constraint;
     # without it two runs can be queued, and "one running" still holds.
-    _remote, workspace = make_sim_workspace("One at a time", schedules=10)
-    running = new_run(workspace)
-    SyncRun.objects.filter(pk=running.pk).update(
-        status=Status.RUNNING, started_at=timezone.now()
-    )
+    workspace = make_workspace("One at a time")
+    make_run(workspace, status=Status.RUNNING)
+    second = new_run(workspace)
 
-    second = sync_workspace(workspace=workspace, run=new_run(workspace))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.filter(pk=second.pk).update(
+            status=Status.RUNNING, heartbeat_at=timezone.now()
+        )
 
-    assert (second.status, second.error_kind) == (Status.SKIPPED, "busy")
-    assert second.error_message == "Skipped: another sync of this workspace is running."
-    assert cache_of(workspace) == {}
+
+def test_the_database_refuses_a_running_run_without_a_heartbeat():
+    run = new_run(make_workspace("No heartbeat"))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.filter(pk=run.pk).update(status=Status.RUNNING)
 
 
 def test_stale_runs_expire_and_free_their_workspace(make_sim_workspace):
     _, workspace = make_sim_workspace("Stale", schedules=0)
     old = timezone.now() - timedelta(minutes=16)
-    running = new_run(workspace)
-    SyncRun.objects.filter(pk=running.pk).update(status=Status.RUNNING, started_at=old)
+    running = make_run(workspace, status=Status.RUNNING, started_at=old)
     _, other = make_sim_workspace("Stale queue", schedules=0)
     queued = new_run(other)
     SyncRun.objects.filter(pk=queued.pk).update(queued_at=old)
@@ -249,6 +262,82 @@ def test_stale_runs_expire_and_free_their_workspace(make_sim_workspace):
         run.refresh_from_db()
         assert (run.status, run.error_kind) == (Status.FAILED, "expired")
     assert sync(workspace).status == Status.SUCCEEDED
+
+
+def test_a_running_run_expires_by_the_age_of_its_heartbeat_not_of_its_start(
+    settings,
+):
+    settings.AAC_SYNC_HEARTBEAT_TIMEOUT = 120
+    now = timezone.now()
+    long_but_alive = make_run(
+        make_workspace("Long sync"),
+        status=Status.RUNNING,
+        started_at=now - timedelta(hours=1),
+        heartbeat_at=now - timedelta(seconds=100),
+    )
+    silent = make_run(
+        make_workspace("Silent worker"),
+        status=Status.RUNNING,
+        started_at=now - timedelta(minutes=3),
+        heartbeat_at=now - timedelta(seconds=130),
+    )
+
+    assert expire_stale_runs() == 1
+
+    long_but_alive.refresh_from_db()
+    silent.refresh_from_db()
+    assert long_but_alive.status == Status.RUNNING
+    assert (silent.status, silent.error_kind) == (Status.FAILED, "expired")
+    assert silent.error_message == (
+        "Expired: its worker stopped answering (no heartbeat for 120 s)."
+    )
+
+
+def test_a_sync_beats_while_it_works(aac_sim, make_sim_workspace, page_size, settings):
+    # A timeout of 0 s makes the sync beat after every page.
+    settings.AAC_SYNC_HEARTBEAT_TIMEOUT = 0
+    _, workspace = make_sim_workspace("Beating", schedules=250)
+    run = new_run(workspace)
+
+    with CaptureQueriesContext(connection) as queries:
+        sync_workspace(run)
+
+    beats = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("UPDATE")
+        and '"heartbeat_at" = ' in q["sql"].split(" WHERE ")[0]
+    ]
+    # The claim, one per page, one at the start of the apply.
+    assert len(beats) == 1 + 3 + 1
+    assert run.status == Status.SUCCEEDED
+    assert run.heartbeat_at >= run.started_at
+
+
+def test_a_worker_whose_run_expired_under_it_stops_and_writes_nothing(
+    aac_sim, make_sim_workspace, page_size, settings, monkeypatch
+):
+    remote, workspace = make_sim_workspace("Expired under me", schedules=250)
+    sync(workspace)
+    before = cache_of(workspace)
+    aac_sim.sim.remove_schedules(remote.id, 10)
+    settings.AAC_SYNC_HEARTBEAT_TIMEOUT = 0
+    run = new_run(workspace)
+    original_page = Heartbeat.page
+
+    def expired_meanwhile(heartbeat):
+        # Another process found the heartbeat too old and expired the run.
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=Status.FAILED, error_kind="expired", finished_at=timezone.now()
+        )
+        original_page(heartbeat)
+
+    monkeypatch.setattr(Heartbeat, "page", expired_meanwhile)
+
+    run = sync_workspace(run)
+
+    assert (run.status, run.error_kind) == (Status.FAILED, "expired")
+    assert cache_of(workspace) == before
 
 
 def test_next_runs_that_passed_are_recomputed_by_the_next_sync(
@@ -263,7 +352,7 @@ def test_next_runs_that_passed_are_recomputed_by_the_next_sync(
 
         run = sync(workspace)
 
-    assert run.unchanged == 120
+    assert run.counts_of("schedules").unchanged == 120
     assert not Schedule.objects.filter(workspace=workspace, next_run_at__lte=now)
     for row in Schedule.objects.filter(workspace=workspace):
         expected = parse_schedule(row.raw, now=now).fields["next_run_at"]

@@ -12,7 +12,7 @@ from django.db import connection
 from aacsim import Fault
 from tests.workspaces.stored import expire_soon, tokens
 from workspaces.models import Workspace
-from workspaces.tokens import fresh_access_token
+from workspaces.tokens.lease import fresh_access_token
 
 CALLERS = 8
 

@@ -8,9 +8,10 @@ import time_machine
 
 from aac.errors import AuthError, Unavailable
 from aacsim import Fault
-from workspaces.connection import call_aac, client_for
+from workspaces.clients import client_for
+from workspaces.connection import call_aac
 from workspaces.models import Workspace
-from workspaces.tokens import TokenProblem
+from workspaces.tokens.problems import TokenProblem
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from tests.workspaces.stored import raw_tokens, tokens
 from workspaces import crypto
 from workspaces.connection import call_aac
 from workspaces.models import Workspace
-from workspaces.tokens import force_refresh
+from workspaces.tokens.lease import force_refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,41 @@
+"""The dashboard: every visible workspace's card, the totals and the charts."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from pages.cards import workspace_cards
+from pages.charts import kind_chart, owner_chart, upcoming_chart, workspace_chart
+from pages.poller import Poller
+from schedules.models import Schedule
+from schedules.queries import summarise
+from workspaces import access
+from workspaces.tokens.problems import REAUTH_HELP
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    schedules = access.scope(Schedule.objects.all(), request.user)
+    summary = summarise(schedules, now=now)
+    cards = workspace_cards(
+        access.visible_workspaces(request.user),
+        summary=summary,
+        operable=access.operable_ids(request.user),
+        now=now,
+    )
+    charts = [
+        owner_chart(schedules, total=summary.total("schedules"), scope={}),
+        kind_chart(summary, "task"),
+        workspace_chart([card.workspace for card in cards], summary),
+        kind_chart(summary, "trigger"),
+        upcoming_chart(schedules, now=now, wide=True),
+    ]
+    context = {
+        "cards": cards,
+        "totals": summary.totals,
+        "charts": charts,
+        "can_operate_any": any(card.can_operate for card in cards),
+        "poller": Poller(active=any(card.active for card in cards), since=now),
+        "reauth_help": REAUTH_HELP,
+    }
+    return render(request, "pages/dashboard.html", context)
