@@ -270,7 +270,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A message not acknowledged within this time goes back to the queue;
-    # no countdown and no task may be longer (rule 8, see CELERY_* below).
+    # no countdown and no task may be longer (docs/reliability.md rule 8; see
+    # CELERY_* below).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
@@ -299,7 +300,7 @@ CELERY_TIMEZONE = "UTC"
 # ---------------------------------------------------------------------------
 # AAC
 # The API and token URLs of every region come from here, never from an admin
-# or a token (RELIABILITY rule 6). AAC_REGIONS (JSON) adds or overrides
+# or a token (docs/reliability.md rule 6). AAC_REGIONS (JSON) adds or overrides
 # regions; AAC_SIMULATOR_URL adds the region "sim" served by `python -m aacsim`.
 # ---------------------------------------------------------------------------
 
@@ -341,7 +342,8 @@ AAC_CONNECT_TIMEOUT = env.float("AAC_CONNECT_TIMEOUT", default=5)
 AAC_READ_TIMEOUT = env.float("AAC_READ_TIMEOUT", default=30)
 AAC_GET_ATTEMPTS = env.int("AAC_GET_ATTEMPTS", default=3)
 AAC_PAGE_SIZE = env.int("AAC_PAGE_SIZE", default=1000)
-# A refresh lease outlives the task that holds it (rule 4, workspaces.E004-E006).
+# A refresh lease outlives the task that holds it (docs/reliability.md rule 4;
+# checked by workspaces.E004-E006).
 AAC_REFRESH_LEASE_SECONDS = env.int("AAC_REFRESH_LEASE_SECONDS", default=360)
 # Refresh an access token when less than this is left.
 AAC_ACCESS_TOKEN_MIN_VALIDITY = env.int("AAC_ACCESS_TOKEN_MIN_VALIDITY", default=120)
@@ -358,7 +360,7 @@ AAC_SYNC_HEARTBEAT_TIMEOUT = env.int("AAC_SYNC_HEARTBEAT_TIMEOUT", default=120)
 AAC_SYNC_STALE_MINUTES = env.int("AAC_SYNC_STALE_MINUTES", default=15)
 
 # Each periodic task expires shortly before its next tick, so a backed-up
-# queue never piles up duplicates (rule 8).
+# queue never piles up duplicates (docs/reliability.md rule 8).
 CELERY_BEAT_SCHEDULE = {
     "sync-all-workspaces": {
         "task": "schedules.tasks.sync_all_workspaces",
@@ -378,7 +380,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # ---------------------------------------------------------------------------
-# Logging: every handler redacts secrets (RELIABILITY rule 11)
+# Logging: every handler redacts secrets (docs/reliability.md rule 11)
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------
 

@@ -319,7 +319,7 @@ def worker_pool(sim) -> dict:
         for workspace in workspaces:
             run = SyncRun.objects.create(workspace=workspace, trigger="admin")
             tasks.sync_workspace.apply_async(args=[run.pk], queue=POOL_QUEUE)
-        open_runs = SyncRun.objects.filter(status__in=["queued", "running"])
+        open_runs = SyncRun.objects.filter(status__in=SyncRun.ACTIVE_STATES)
         while open_runs.exists():
             if time.perf_counter() - started > 900:
                 raise RuntimeError("the pool did not finish in 15 minutes")

@@ -1,4 +1,4 @@
-"""No token in any log line (RELIABILITY rule 11).
+"""No token in any log line (docs/reliability.md rule 11).
 
 The refresh and failure paths run against the simulator over real HTTP with
 every logger at DEBUG; the lines are captured twice: raw through caplog (the

@@ -3,7 +3,7 @@
 Tokens are write-only: password inputs that never render a value, blank on
 edit keeps the stored pair, and a pasted pair goes to the database only
 through `tokens.store_pasted_tokens`. Everything else is saved with
-`update_fields=Workspace.EDITABLE_FIELDS` (RELIABILITY rule 3).
+`update_fields=Workspace.EDITABLE_FIELDS` (docs/reliability.md rule 3).
 """
 
 from django import forms

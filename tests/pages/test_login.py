@@ -1,4 +1,5 @@
-"""Login, logout and django-axes against password guessing (RELIABILITY rule 10)."""
+"""Login, logout and django-axes against password guessing (docs/reliability.md
+rule 10)."""
 
 from django.conf import settings
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Eight callers, one workspace: one refresh (RELIABILITY rule 4).
+"""Eight callers, one workspace: one refresh (docs/reliability.md rule 4).
 
 Threads, each with its own database connection, in a transactional test so
 they see each other's commits. Under CI this runs on PostgreSQL.

@@ -1,4 +1,4 @@
-"""`manage.py rotate_encryption_keys` (RELIABILITY rule 2)."""
+"""`manage.py rotate_encryption_keys` (docs/reliability.md rule 2)."""
 
 import uuid
 from datetime import timedelta

@@ -1,4 +1,5 @@
-"""The token service against the simulator over real HTTP (RELIABILITY rules 3-6)."""
+"""The token service against the simulator over real HTTP (docs/reliability.md
+rules 3-6)."""
 
 import uuid
 from datetime import timedelta
