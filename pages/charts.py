@@ -144,6 +144,34 @@ def workspace_chart(workspaces: list[Workspace], summary: Summary) -> Chart:
     return chart.add("Schedules", values)
 
 
+def dashboard_charts(
+    schedules: QuerySet[Schedule],
+    summary: Summary,
+    *,
+    workspaces: list[Workspace],
+    now: datetime,
+) -> list[Chart]:
+    return [
+        owner_chart(schedules, total=summary.total("schedules"), scope={}),
+        kind_chart(summary, "task"),
+        workspace_chart(workspaces, summary),
+        kind_chart(summary, "trigger"),
+        upcoming_chart(schedules, now=now, wide=True),
+    ]
+
+
+def workspace_charts(
+    schedules: QuerySet[Schedule], summary: Summary, *, scope: dict, now: datetime
+) -> list[Chart]:
+    """A workspace page's charts; `scope` is its filter of the schedules table."""
+    return [
+        owner_chart(schedules, total=summary.total("schedules"), scope=scope),
+        kind_chart(summary, "task"),
+        kind_chart(summary, "trigger"),
+        upcoming_chart(schedules, now=now),
+    ]
+
+
 def upcoming_chart(
     schedules: QuerySet[Schedule], *, now: datetime, wide: bool = False
 ) -> Chart:

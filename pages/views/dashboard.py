@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from pages.cards import workspace_cards
-from pages.charts import kind_chart, owner_chart, upcoming_chart, workspace_chart
+from pages.charts import dashboard_charts
 from pages.poller import Poller
 from schedules.models import Schedule
 from schedules.queries import summarise
@@ -23,17 +23,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         operable=access.operable_ids(request.user),
         now=now,
     )
-    charts = [
-        owner_chart(schedules, total=summary.total("schedules"), scope={}),
-        kind_chart(summary, "task"),
-        workspace_chart([card.workspace for card in cards], summary),
-        kind_chart(summary, "trigger"),
-        upcoming_chart(schedules, now=now, wide=True),
-    ]
+    workspaces = [card.workspace for card in cards]
     context = {
         "cards": cards,
         "totals": summary.totals,
-        "charts": charts,
+        "charts": dashboard_charts(schedules, summary, workspaces=workspaces, now=now),
         "can_operate_any": any(card.can_operate for card in cards),
         "poller": Poller(active=any(card.active for card in cards), since=now),
         "reauth_help": REAUTH_HELP,

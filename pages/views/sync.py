@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -67,11 +67,7 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         runs = runs.filter(
             workspace=access.visible_workspace_or_404(request.user, workspace_id)
         )
-    since = _since(request.GET.get("since"), default=now)
-    latest = {}
-    active_or_recent = Q(status__in=SyncRun.ACTIVE_STATES) | Q(finished_at__gte=since)
-    for run in runs.filter(active_or_recent).order_by("-queued_at", "-id"):
-        latest.setdefault(run.workspace_id, run)
+    latest = _latest_runs(runs, since=_since(request.GET.get("since"), default=now))
     active = any(run.is_active for run in latest.values())
     context = {
         "runs": latest.values(),
@@ -81,6 +77,15 @@ def sync_status(request: HttpRequest) -> HttpResponse:
     if any(run.status == SyncRun.Status.SUCCEEDED for run in latest.values()):
         trigger_client_event(response, "sync-succeeded")
     return response
+
+
+def _latest_runs(runs: QuerySet[SyncRun], *, since: datetime) -> dict[int, SyncRun]:
+    """Each workspace's newest run that is active or finished since `since`."""
+    latest = {}
+    active_or_recent = Q(status__in=SyncRun.ACTIVE_STATES) | Q(finished_at__gte=since)
+    for run in runs.filter(active_or_recent).order_by("-queued_at", "-id"):
+        latest.setdefault(run.workspace_id, run)
+    return latest
 
 
 def _workspace_id(value: str | None) -> int | None:

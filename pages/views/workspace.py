@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from pages.cards import workspace_cards
-from pages.charts import kind_chart, owner_chart, upcoming_chart
+from pages.charts import workspace_charts
 from pages.poller import Poller
 from pages.tables import build_table
 from schedules.models import Schedule, SyncRun
@@ -23,26 +23,18 @@ def workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
     now = timezone.now()
     schedules = Schedule.objects.filter(workspace=ws)
     summary = summarise(schedules, now=now)
+    operable = access.operable_ids(request.user)
     [card] = workspace_cards(
-        Workspace.objects.filter(pk=ws.pk),
-        summary=summary,
-        operable=access.operable_ids(request.user),
-        now=now,
+        Workspace.objects.filter(pk=ws.pk), summary=summary, operable=operable, now=now
     )
     scope = {"workspace": ws.pk}
+    history = SyncRun.objects.filter(workspace=ws).select_related("requested_by")
     context = {
         "card": card,
         "totals": summary.totals,
-        "charts": [
-            owner_chart(schedules, total=summary.total("schedules"), scope=scope),
-            kind_chart(summary, "task"),
-            kind_chart(summary, "trigger"),
-            upcoming_chart(schedules, now=now),
-        ],
+        "charts": workspace_charts(schedules, summary, scope=scope, now=now),
         "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
-        "history": SyncRun.objects.filter(workspace=ws).select_related("requested_by")[
-            :HISTORY
-        ],
+        "history": history[:HISTORY],
         "poller": Poller(active=card.active is not None, workspace_id=ws.pk, since=now),
         "reauth_help": REAUTH_HELP,
         "now": now,
