@@ -1,12 +1,12 @@
 """The schedules table and its CSV export: one column spec, filters, sort and pages.
 
 `COLUMNS` is the one definition of the columns: their order and labels, what
-each shows and how it sorts. The HTML header and the row partial loop over the
-columns with a cell (each cell's markup is its template in
-templates/pages/cells/), and the CSV writes every column, with the same labels,
-in the same order. The query string carries the table's whole state (so a
-filtered view can be bookmarked and shared), and the CSV reads the same
-parameters, so it holds exactly the rows the table would list.
+each shows and how it sorts. The HTML header and the rows show the columns
+that have a cell (each cell's markup is a block of templates/pages/_cells.html,
+put together by the `schedule_rows` tag), and the CSV writes every column, with
+the same labels, in the same order. The query string carries the table's whole
+state (so a filtered view can be bookmarked and shared), and the CSV reads the
+same parameters, so it holds exactly the rows the table would list.
 """
 
 import csv
@@ -52,15 +52,11 @@ class Column:
     sort: str = ""
     # The field it sorts on, when not `attr`.
     order: str = ""
-    # Its cell in the HTML table (templates/pages/cells/<cell>.html, also the
-    # cell's class); "" for a column only the CSV has.
+    # Its cell in the HTML table (the block of _cells.html with its markup,
+    # and the cell's class); "" for a column only the CSV has.
     cell: str = ""
     # The other fields its cell reads.
     reads: tuple[str, ...] = ()
-
-    @property
-    def template(self) -> str:
-        return f"pages/cells/{self.cell}.html"
 
     def csv_value(self, row: Schedule, tz: tzinfo) -> str | int:
         value = getattr(row, self.attr)

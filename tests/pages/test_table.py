@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -143,6 +144,26 @@ def test_it_sorts_on_every_column_both_ways(login, world, column):
     present = [v for v in values if v is not None]
     assert present == sorted(present, reverse=True)
     assert values[: len(values) - len(present)] == [None] * (len(values) - len(present))
+
+
+def test_it_shows_the_cells_of_the_table_columns_in_their_order(login, rows, world):
+    text = login(world.bob).get(reverse("pages:schedules")).text
+    row = text[text.index("<tbody>") : text.index("</tr>", text.index("<tbody>"))]
+    labels = re.findall(r'<td data-label="([^"]+)" class="(\w+)">', row)
+    assert labels == [(c.label, c.cell) for c in TABLE_COLUMNS]
+
+
+def test_it_writes_the_csv_with_the_columns_of_the_table_and_more(login, rows, world):
+    header = next(
+        csv.reader(
+            io.StringIO(
+                login(world.bob).get(reverse("pages:schedules_csv")).getvalue().decode()
+            )
+        )
+    )
+    shown = [column.label for column in TABLE_COLUMNS]
+    assert [label for label in header if label in shown] == shown
+    assert len(header) > len(shown)
 
 
 def test_it_marks_the_sorted_column_and_links_the_other_way(login, rows, world):
