@@ -16,6 +16,7 @@ from aacportal.celery import app
 from aacsim import Simulator
 from aacsim.server import serve
 from tests.availability import IN_CI, skip_or_fail
+from tests.factories import make_people, make_workspace
 from tests.workers import WorkerProcess
 from workspaces.services import register_workspace
 
@@ -144,3 +145,24 @@ def broker_down(monkeypatch):
     yield closed
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def world(db):
+    """The portal's small world: alice (superuser) sees everything, bob operates
+    "Acme EU", carol only views it, charlie has no membership; "Globex US"
+    belongs to nobody but alice."""
+    acme = make_workspace("Acme EU")
+    globex = make_workspace("Globex US", region="us1")
+    return SimpleNamespace(acme=acme, globex=globex, **make_people(acme))
+
+
+@pytest.fixture
+def login(client):
+    """Log a user of the world in and return the client."""
+
+    def login_as(user):
+        client.force_login(user)
+        return client
+
+    return login_as

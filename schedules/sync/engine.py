@@ -7,6 +7,7 @@ last good cache as it was, and the run says why.
 
 import logging
 import re
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from schedules.retry import RetryPolicy
 from schedules.sync import runs
 from schedules.sync.apply import apply
 from schedules.sync.fetch import Read, fetch
-from schedules.sync.kinds import KINDS
+from schedules.sync.kinds import KINDS, Kind
 from schedules.sync.spool import Spool
 from workspaces.models import Workspace
 from workspaces.tokens.problems import TokenProblem
@@ -28,24 +29,35 @@ logger = logging.getLogger(__name__)
 Status = SyncRun.Status
 
 
-def sync_workspace(run: SyncRun, *, retry: RetryPolicy | None = None) -> SyncRun:
+def sync_workspace(
+    run: SyncRun,
+    *,
+    retry: RetryPolicy | None = None,
+    kinds: Sequence[Kind] = KINDS,
+) -> SyncRun:
     """Run `run` (queued, or left running by a lost worker) to its end.
 
     With `retry`, an unavailable or rate-limited AAC sends the run back to
     the queue with `retry_at` set, for the caller (the task) to schedule.
+    `kinds` are what it caches: every kind, but for tests of the engine.
     """
     runs.expire_stale_runs(workspace=run.workspace, keep=run)
     if not runs.claim(run):
         return run
     try:
-        return _sync(run, run.workspace, retry)
+        return _sync(run, run.workspace, retry, kinds)
     except runs.RunLost:
         logger.warning("Sync run %s was expired while it worked; left as is", run.pk)
         run.refresh_from_db()
         return run
 
 
-def _sync(run: SyncRun, workspace: Workspace, retry: RetryPolicy | None) -> SyncRun:
+def _sync(
+    run: SyncRun,
+    workspace: Workspace,
+    retry: RetryPolicy | None,
+    kinds: Sequence[Kind],
+) -> SyncRun:
     workspace.refresh_from_db(fields=["is_active", "state", "state_reason"])
     if not workspace.is_active:
         return runs.finish(run, Status.SKIPPED, kind="inactive", message="Inactive.")
@@ -56,7 +68,7 @@ def _sync(run: SyncRun, workspace: Workspace, retry: RetryPolicy | None) -> Sync
     try:
         with ExitStack() as spools:
             reads, changes = [], []
-            for kind in KINDS:
+            for kind in kinds:
                 spool = spools.enter_context(Spool())
                 read, kind_changes = fetch(kind, workspace, spool, heartbeat)
                 reads.append(read)
