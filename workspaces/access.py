@@ -88,7 +88,9 @@ def split_operable(
     )
 
 
-def _narrow(queryset: QuerySet[M], user: User, *, field: str, operable: bool):
+def _narrow(
+    queryset: QuerySet[M], user: User, *, field: str, operable: bool
+) -> QuerySet[M]:
     if not user.is_authenticated:
         return queryset.none()
     if user.is_superuser:
