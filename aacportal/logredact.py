@@ -1,8 +1,9 @@
-"""A logging filter that removes secrets from every record (RELIABILITY rule 11).
+"""A logging filter that removes secrets from every record.
 
-It is the last line of defence: the code never logs a token on purpose, but a
-library's debug line (urllib3 printing a request, an exception quoting a body)
-might. Installed on every handler by settings.LOGGING.
+It is the last line of defence (docs/reliability.md rule 11): the code never
+logs a token on purpose, but a library's debug line (urllib3 printing a
+request, an exception quoting a body) might. Installed on every handler by
+settings.LOGGING.
 """
 
 import logging

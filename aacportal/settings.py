@@ -4,7 +4,10 @@ With no environment at all the portal runs as a self-contained demo: SQLite, an
 embedded Celery broker on the file system, console e-mail, DEBUG on. Production
 switches by environment only (see `.env.example`): DATABASE_URL (PostgreSQL),
 CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS, DEBUG=false and
-FIELD_ENCRYPTION_KEYS. Nothing here talks to the network or the database.
+FIELD_ENCRYPTION_KEYS. Nothing here talks to the network or the database, and
+importing this module creates and writes nothing: the embedded mode's folders
+and key are made by `aacportal.embedded.prepare` (the demo and the test suite
+call it before they start anything).
 """
 
 import json
@@ -13,6 +16,9 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.urls import reverse
+
+from aacportal import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,9 +26,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 # Runtime state of the embedded mode (SQLite file, broker folders, local key,
-# beat schedule). Git-ignored.
-VAR_DIR = Path(env.str("AAC_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# beat schedule). Git-ignored; see aacportal/embedded.py.
+VAR_DIR = embedded.var_dir()
 
 # ---------------------------------------------------------------------------
 # Core
@@ -57,6 +62,7 @@ INSTALLED_APPS = [
     "workspaces",
     "schedules",
     "accounts",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +84,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "aacportal.urls"
+# A workspace's page belongs to the pages app; naming it here gives the admin's
+# "View on site" (and `Workspace.get_absolute_url`) its URL without the
+# workspaces app knowing about the apps above it.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#absolute-url-overrides
+ABSOLUTE_URL_OVERRIDES = {
+    "workspaces.workspace": lambda workspace: reverse(
+        "pages:workspace", args=[workspace.pk]
+    ),
+}
 WSGI_APPLICATION = "aacportal.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -143,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "pages:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -186,18 +201,12 @@ CONTENT_SECURITY_POLICY = {
 
 # Secrets at rest: MultiFernet keys, comma-separated, first one encrypts, all
 # decrypt (see workspaces/crypto.py). Never derived from SECRET_KEY. In DEBUG
-# with none configured, a key is generated once into a git-ignored local file
-# so the demo needs no set-up; outside DEBUG the `workspaces.E001` check stops
-# the process.
+# with none configured, the key the demo generated into the git-ignored var
+# folder is read (if it is there; settings never write it); outside DEBUG the
+# `workspaces.E001` check stops the process.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
-FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-encryption.key"
-if not FIELD_ENCRYPTION_KEYS and DEBUG:
-    if not FIELD_ENCRYPTION_KEY_FILE.exists():
-        from cryptography.fernet import Fernet
-
-        FIELD_ENCRYPTION_KEY_FILE.write_bytes(Fernet.generate_key())
-        FIELD_ENCRYPTION_KEY_FILE.chmod(0o600)
-    FIELD_ENCRYPTION_KEYS = [FIELD_ENCRYPTION_KEY_FILE.read_text().strip()]
+if not FIELD_ENCRYPTION_KEYS and DEBUG and (local_key := embedded.read_key(VAR_DIR)):
+    FIELD_ENCRYPTION_KEYS = [local_key]
 
 # ---------------------------------------------------------------------------
 # Internationalisation
@@ -250,9 +259,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="aac-portal@localhost
 # message is not redelivered; production uses Redis, which does.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
-    for _folder in ("processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    _broker_dir = embedded.broker_dir(VAR_DIR)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
@@ -263,7 +270,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A message not acknowledged within this time goes back to the queue;
-    # no countdown and no task may be longer (rule 8, see CELERY_* below).
+    # no countdown and no task may be longer (docs/reliability.md rule 8; see
+    # CELERY_* below).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
@@ -292,7 +300,7 @@ CELERY_TIMEZONE = "UTC"
 # ---------------------------------------------------------------------------
 # AAC
 # The API and token URLs of every region come from here, never from an admin
-# or a token (RELIABILITY rule 6). AAC_REGIONS (JSON) adds or overrides
+# or a token (docs/reliability.md rule 6). AAC_REGIONS (JSON) adds or overrides
 # regions; AAC_SIMULATOR_URL adds the region "sim" served by `python -m aacsim`.
 # ---------------------------------------------------------------------------
 
@@ -334,19 +342,25 @@ AAC_CONNECT_TIMEOUT = env.float("AAC_CONNECT_TIMEOUT", default=5)
 AAC_READ_TIMEOUT = env.float("AAC_READ_TIMEOUT", default=30)
 AAC_GET_ATTEMPTS = env.int("AAC_GET_ATTEMPTS", default=3)
 AAC_PAGE_SIZE = env.int("AAC_PAGE_SIZE", default=1000)
-# A refresh lease outlives the task that holds it (rule 4, workspaces.E004-E006).
+# A refresh lease outlives the task that holds it (docs/reliability.md rule 4;
+# checked by workspaces.E004-E006).
 AAC_REFRESH_LEASE_SECONDS = env.int("AAC_REFRESH_LEASE_SECONDS", default=360)
 # Refresh an access token when less than this is left.
 AAC_ACCESS_TOKEN_MIN_VALIDITY = env.int("AAC_ACCESS_TOKEN_MIN_VALIDITY", default=120)
+# Pages and the admin warn this long before a refresh token's lifetime ends.
+AAC_REFRESH_TOKEN_WARNING_DAYS = env.int("AAC_REFRESH_TOKEN_WARNING_DAYS", default=14)
 AAC_SYNC_INTERVAL_MINUTES = env.int("AAC_SYNC_INTERVAL_MINUTES", default=15)
 AAC_TOKEN_REFRESH_INTERVAL_MINUTES = env.int(
     "AAC_TOKEN_REFRESH_INTERVAL_MINUTES", default=5
 )
-# A running SyncRun older than this is considered dead and expired.
+# A running SyncRun whose heartbeat is older than this (seconds) lost its
+# worker and is expired; a queued one not started this many minutes after it
+# was due lost its message (docs/reliability.md rule 16).
+AAC_SYNC_HEARTBEAT_TIMEOUT = env.int("AAC_SYNC_HEARTBEAT_TIMEOUT", default=120)
 AAC_SYNC_STALE_MINUTES = env.int("AAC_SYNC_STALE_MINUTES", default=15)
 
 # Each periodic task expires shortly before its next tick, so a backed-up
-# queue never piles up duplicates (rule 8).
+# queue never piles up duplicates (docs/reliability.md rule 8).
 CELERY_BEAT_SCHEDULE = {
     "sync-all-workspaces": {
         "task": "schedules.tasks.sync_all_workspaces",
@@ -366,7 +380,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # ---------------------------------------------------------------------------
-# Logging: every handler redacts secrets (RELIABILITY rule 11)
+# Logging: every handler redacts secrets (docs/reliability.md rule 11)
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from django.urls import include, path
 from health.views import health
 
 urlpatterns = [
-    path("", include("schedules.urls")),
+    path("", include("pages.urls")),
     path("health/", health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

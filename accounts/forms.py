@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.preferences import timezone_names
+from lib.zones import zone_names
 
 
 class TimezoneForm(forms.Form):
@@ -8,4 +8,4 @@ class TimezoneForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(n, n) for n in sorted(timezone_names())]
+        self.fields["timezone"].choices = [(n, n) for n in sorted(zone_names())]

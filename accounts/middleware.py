@@ -1,10 +1,9 @@
 """Activate the viewer's timezone for the whole request."""
 
-import zoneinfo
-
 from django.utils import timezone
 
 from accounts.preferences import stored_timezone
+from lib.zones import zone
 
 
 class UserTimezoneMiddleware:
@@ -15,13 +14,10 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request):
         name = stored_timezone(request.user) if request.user.is_authenticated else ""
-        try:
-            if name:
-                timezone.activate(zoneinfo.ZoneInfo(name))
-            else:
-                timezone.deactivate()
-        except zoneinfo.ZoneInfoNotFoundError:
-            # tzdata changed under a stored name: show the default, not a 500.
+        # A stored name tzdata no longer knows shows the default, not a 500.
+        if tz := zone(name):
+            timezone.activate(tz)
+        else:
             timezone.deactivate()
         try:
             return self.get_response(request)

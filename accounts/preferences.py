@@ -4,23 +4,16 @@ Pages show every time in it (see `accounts.middleware`); an unset or no longer
 known name falls back to settings.TIME_ZONE.
 """
 
-import functools
 import logging
-import zoneinfo
 
 from accounts.models import Profile
+from lib.zones import zone_names
 
 logger = logging.getLogger(__name__)
 
 
-@functools.cache
-def timezone_names() -> frozenset[str]:
-    """IANA names this machine knows; read from disk once per process."""
-    return frozenset(zoneinfo.available_timezones())
-
-
 def is_valid_timezone(name: str) -> bool:
-    return name in timezone_names()
+    return name in zone_names()
 
 
 def stored_timezone(user) -> str:

@@ -127,7 +127,7 @@ def fill(*, refill: bool) -> None:
             else "",
             started_at=now - timezone.timedelta(minutes=15 * n, seconds=20),
             finished_at=now - timezone.timedelta(minutes=15 * n),
-            schedules_seen=PER_WORKSPACE,
+            counts={"schedules": {"seen": PER_WORKSPACE}},
         )
         for workspace in workspaces
         for n in range(RUNS_PER_WORKSPACE)

@@ -111,13 +111,13 @@ def setup_django(sim_urls) -> None:
 
 def clear_caches() -> None:
     """Every run pays for parsing in full: no expression is remembered."""
-    from schedules import triggers
+    from schedules.triggers import clock, cron
 
     for cached in (
-        triggers.read_cron,
-        triggers.next_cron_run,
-        triggers._describe,
-        triggers._compile,
+        cron.read_cron,
+        clock.next_cron_run,
+        cron._describe,
+        clock.compile_cron,
     ):
         cached.cache_clear()
     gc.collect()
@@ -125,7 +125,7 @@ def clear_caches() -> None:
 
 def register(sim, name: str, schedules: int):
     from workspaces.services import register_workspace
-    from workspaces.tokens import fresh_access_token
+    from workspaces.tokens.lease import fresh_access_token
 
     remote = sim.add_workspace(name=name, schedules=schedules)
     pair = sim.new_token_pair(remote.id)
@@ -144,8 +144,8 @@ def download_and_parse(workspace) -> tuple[float, int]:
     from django.utils import timezone
 
     from schedules.parse import parse_schedule
-    from workspaces.connection import client_for
-    from workspaces.tokens import fresh_access_token
+    from workspaces.clients import client_for
+    from workspaces.tokens.lease import fresh_access_token
 
     clear_caches()
     started = time.perf_counter()
@@ -174,7 +174,7 @@ def timed_sync(workspace, *, empty: bool, cold: bool = True) -> dict:
     from django.db import connection
 
     from schedules.models import Schedule, SyncRun
-    from schedules.sync import sync_workspace
+    from schedules.sync.engine import sync_workspace
 
     if empty:
         Schedule.objects.filter(workspace=workspace).delete()
@@ -184,15 +184,15 @@ def timed_sync(workspace, *, empty: bool, cold: bool = True) -> dict:
     statements = Statements()
     started = time.perf_counter()
     with connection.execute_wrapper(statements):
-        run = sync_workspace(workspace=workspace, run=run)
+        run = sync_workspace(run)
     elapsed = time.perf_counter() - started
     assert run.status == "succeeded", (run.error_kind, run.error_message)
     return {
         "seconds": elapsed,
         "statements": statements.count,
         "pages": run.pages_fetched,
-        "created": run.created,
-        "unchanged": run.unchanged,
+        "created": run.counts_of("schedules").created,
+        "unchanged": run.counts_of("schedules").unchanged,
     }
 
 
@@ -319,7 +319,7 @@ def worker_pool(sim) -> dict:
         for workspace in workspaces:
             run = SyncRun.objects.create(workspace=workspace, trigger="admin")
             tasks.sync_workspace.apply_async(args=[run.pk], queue=POOL_QUEUE)
-        open_runs = SyncRun.objects.filter(status__in=["queued", "running"])
+        open_runs = SyncRun.objects.filter(status__in=SyncRun.ACTIVE_STATES)
         while open_runs.exists():
             if time.perf_counter() - started > 900:
                 raise RuntimeError("the pool did not finish in 15 minutes")

@@ -1,7 +1,9 @@
 """`python -m demo`: run the simulator, the web server, a worker and beat together.
 
 Everything runs on the embedded defaults (SQLite, the filesystem broker) with
-the simulator as region "sim". Ctrl-C stops every process cleanly.
+the simulator as region "sim". The var folder, the broker's folders and the
+encryption key are made first, before any process reads the settings (which
+make nothing themselves). Ctrl-C stops every process cleanly.
 """
 
 import os
@@ -12,7 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from aacportal import embedded
+
 WEB_PORT = int(os.environ.get("PORT", "8000"))
 SIM_PORT = int(os.environ.get("AAC_SIM_PORT", "8800"))
 SIM_WORKSPACES = os.environ.get("AAC_SIM_WORKSPACES", "3")
@@ -20,8 +23,8 @@ SIM_SCHEDULES = os.environ.get("AAC_SIM_SCHEDULES", "1500")
 
 
 def main() -> int:
-    var = Path(os.environ.setdefault("AAC_VAR_DIR", str(ROOT / "var")))
-    var.mkdir(parents=True, exist_ok=True)
+    var = Path(os.environ.setdefault("AAC_VAR_DIR", str(embedded.var_dir())))
+    embedded.prepare(var)
     credentials = var / "demo-credentials.json"
     os.environ["AAC_SIMULATOR_URL"] = f"http://127.0.0.1:{SIM_PORT}"
     os.environ["AAC_SIMULATOR_GATEWAY_URL"] = f"http://127.0.0.1:{SIM_PORT + 1}"
@@ -31,10 +34,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     def start(*args):
-        processes.append(subprocess.Popen([python, *args], cwd=ROOT))
+        processes.append(subprocess.Popen([python, *args], cwd=embedded.ROOT))
 
     def run(*args):
-        subprocess.run([python, *args], cwd=ROOT, check=True)
+        subprocess.run([python, *args], cwd=embedded.ROOT, check=True)
 
     try:
         start(

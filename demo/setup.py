@@ -4,6 +4,9 @@ Creates the demo users and registers each simulator workspace with the
 credentials the simulator printed, through the same code path an admin's form
 uses, then checks the connection and queues a first sync. Safe to rerun: the
 simulator starts afresh each time, so existing workspaces get the new pair.
+
+A script, never imported by the portal: it sets Django up first, as standalone
+Django code must, and imports the portal's modules after that.
 """
 
 import json
@@ -12,20 +15,20 @@ import sys
 
 import django
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aacportal.settings")
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from schedules.queueing import QueueError, queue_sync  # noqa: E402
+from workspaces.models import Membership, Workspace  # noqa: E402
+from workspaces.services import register_workspace, test_connection  # noqa: E402
+from workspaces.tokens.pasted import store_pasted_tokens  # noqa: E402
+
 DEMO_PASSWORD = "aacportal-demo"  # noqa: S105 (a published demo login)
 
 
 def main(credentials_path: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aacportal.settings")
-    django.setup()
-
-    from django.contrib.auth import get_user_model
-
-    from schedules.queueing import QueueError, queue_sync
-    from workspaces.models import Membership, Workspace
-    from workspaces.services import register_workspace, test_connection
-    from workspaces.tokens import store_pasted_tokens
-
     User = get_user_model()
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD)

@@ -4,12 +4,13 @@ import logging
 from datetime import timedelta
 
 import requests
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from aacportal.celery import app
 from health.models import WorkerHeartbeat
+from workspaces.queueing import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +33,13 @@ def database_status() -> dict:
 
 
 def broker_status() -> dict:
+    # The project's Celery app, current since the settings package loaded it.
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
     except Exception as exc:
-        return {"ok": False, "detail": f"background queue unavailable ({exc})"}
+        return {"ok": False, "detail": f"{UNAVAILABLE} ({exc})"}
     return {"ok": True, "detail": str(transport)}
 
 

@@ -1,16 +1,24 @@
 """Django admin for the cache: schedules and sync runs, read-only and scoped.
 
-Both lists show only the workspaces `Workspace.objects.visible_to` the user,
+Both lists show only the workspaces `workspaces.access` lets the user see,
 load each row's workspace in the same query, and allow no change: rows are
-written by `schedules.sync` alone.
+written by `schedules.sync` alone. The workspace admin gains its sync parts
+here (the last sync, "Re-sync now"), so `workspaces` needs no import of this
+app.
 """
 
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 from schedules.models import Schedule, SyncRun
+from schedules.queueing import QueueError, queue_sync
+from workspaces import access
+from workspaces.admin import WorkspaceAdmin, badge
 from workspaces.models import Workspace
 
 
@@ -18,8 +26,7 @@ class ReadOnlyScopedAdmin(admin.ModelAdmin):
     list_select_related = ("workspace",)
 
     def get_queryset(self, request):
-        visible = Workspace.objects.visible_to(request.user)
-        return super().get_queryset(request).filter(workspace__in=visible)
+        return access.scope(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False
@@ -74,14 +81,11 @@ class SyncRunAdmin(ReadOnlyScopedAdmin):
         "queued_at",
         "workspace",
         "trigger",
+        "requested_by",
         "status",
         "duration",
         "pages_fetched",
-        "created",
-        "updated",
-        "unchanged",
-        "deleted",
-        "unparsed",
+        "found",
         "error_kind",
     )
     list_filter = (
@@ -90,5 +94,71 @@ class SyncRunAdmin(ReadOnlyScopedAdmin):
         "trigger",
         "error_kind",
     )
-    search_fields = ("error_message", "aac_request_id")
+    list_select_related = ("workspace", "requested_by")
+    search_fields = ("error_message", "aac_request_id", "requested_by__username")
     date_hierarchy = "queued_at"
+
+    @admin.display(description="Found")
+    def found(self, obj):
+        return obj.found
+
+
+class WorkspaceWithSyncAdmin(WorkspaceAdmin):
+    """The workspace admin, with each workspace's last sync and "Re-sync now"."""
+
+    list_display = (*WorkspaceAdmin.list_display, "last_sync")
+    actions = (*WorkspaceAdmin.actions, "resync_now")
+
+    def get_queryset(self, request):
+        latest = (
+            SyncRun.objects.filter(workspace=OuterRef("pk"))
+            .order_by("-queued_at", "-id")
+            .annotate(at=Coalesce("finished_at", "started_at", "queued_at"))
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_sync_status=Subquery(latest.values("status")[:1]),
+                last_sync_at=Subquery(latest.values("at")[:1]),
+            )
+        )
+
+    @admin.display(description="Last sync", ordering="last_sync_at")
+    def last_sync(self, obj):
+        status = getattr(obj, "last_sync_status", None)
+        if status is None:
+            return "never"
+        label = SyncRun.Status(status).label
+        return format_html(
+            "{} {} ago", badge(status, label), timesince(obj.last_sync_at)
+        )
+
+    @admin.action(description="Re-sync now", permissions=["change"])
+    def resync_now(self, request, queryset):
+        """Queue a sync of each selected workspace the user may operate."""
+        queued, refused = 0, []
+        for workspace in self.operable_only(request, queryset):
+            try:
+                queue_sync(
+                    workspace=workspace,
+                    trigger=SyncRun.Trigger.ADMIN,
+                    requested_by=request.user,
+                )
+            except QueueError as exc:
+                if exc.unavailable:
+                    self.message_user(
+                        request, f"Stopped: {exc.message}.", messages.ERROR
+                    )
+                    break
+                refused.append(exc.message)
+            else:
+                queued += 1
+        if queued:
+            self.message_user(request, f"Queued {queued} sync(s).", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, f"Not queued: {reason}.", messages.WARNING)
+
+
+admin.site.unregister(Workspace)
+admin.site.register(Workspace, WorkspaceWithSyncAdmin)

@@ -5,6 +5,9 @@ on AAC. `raw` keeps what AAC sent, so a schedule the parser does not understand
 is still stored and shown.
 """
 
+from dataclasses import asdict, dataclass, fields
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -86,7 +89,7 @@ class Schedule(models.Model):
         indexes = [
             # The schedules table's default order and its per-workspace filter.
             models.Index(fields=["workspace", "name"], name="schedule_ws_name"),
-            # The portal's pages (schedules/queries.py, schedules/tables.py):
+            # The portal's pages (schedules/queries.py, pages/tables.py):
             # they cover their queries, so PostgreSQL answers from the index
             # alone (bench/pages.py). Upcoming runs, and sorting by next run.
             models.Index(
@@ -122,38 +125,102 @@ class Schedule(models.Model):
         return self.name
 
 
+@dataclass
+class KindCounts:
+    """What a sync found of one kind of AAC object; kept in `SyncRun.counts`."""
+
+    pages: int = 0
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    # Stored with parts the parser did not understand (see their note).
+    unparsed: int = 0
+    # Items AAC sent without a usable id: not stored.
+    ignored: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict) -> "KindCounts":
+        return cls(**{f.name: data.get(f.name, 0) for f in fields(cls)})
+
+    def to_json(self) -> dict[str, int]:
+        return asdict(self)
+
+    def __add__(self, other: "KindCounts") -> "KindCounts":
+        return KindCounts(
+            **{
+                f.name: getattr(self, f.name) + getattr(other, f.name)
+                for f in fields(self)
+            }
+        )
+
+
+class SyncStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+# Waiting for a worker or being worked on: at most one per workspace.
+ACTIVE_SYNC_STATES = (SyncStatus.QUEUED, SyncStatus.RUNNING)
+
+
 class SyncRun(models.Model):
+    """One sync of one workspace, from the moment it is queued to its end.
+
+    Its legal transitions; each but the first is a conditional UPDATE in
+    `schedules.sync.runs`, so two processes never both make one:
+
+        (new)   -> queued     `schedules.queueing`; deleted again when the
+                              broker refuses the task
+        queued  -> running    claim, by the task
+        running -> running    take over: the task was delivered again after
+                              its worker died
+        running -> queued     finish with `retry_at`: AAC unavailable or rate
+                              limited; the task retries
+        running -> succeeded, failed or skipped     finish
+        queued  -> failed     expire: no worker started it within
+                              AAC_SYNC_STALE_MINUTES of when it was due
+        running -> failed     expire: no heartbeat for AAC_SYNC_HEARTBEAT_TIMEOUT
+                              seconds (its worker stopped)
+    """
+
     class Trigger(models.TextChoices):
         BEAT = "beat", "Schedule (beat)"
         BUTTON = "button", "Button"
         ADMIN = "admin", "Admin"
         DEMO = "demo", "Demo start-up"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+    Status = SyncStatus
+    ACTIVE_STATES = ACTIVE_SYNC_STATES
+    FINISHED_STATES = (Status.SUCCEEDED, Status.FAILED, Status.SKIPPED)
 
     workspace = models.ForeignKey(Workspace, models.CASCADE, related_name="sync_runs")
     trigger = models.CharField(max_length=20, choices=Trigger)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who pressed the button or ran the admin action; empty for beat.",
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.QUEUED)
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its worker last said it is working."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     pages_fetched = models.PositiveIntegerField(default=0)
-    schedules_seen = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    deleted = models.PositiveIntegerField(default=0)
-    unparsed = models.PositiveIntegerField(
-        default=0,
-        help_text="Stored with parts the parser did not understand (see their note).",
-    )
-    ignored = models.PositiveIntegerField(
-        default=0, help_text="Items AAC sent without a usable id: not stored."
+    counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per kind of AAC object (schedules, ...): pages, seen, created, "
+        "updated, unchanged, deleted, unparsed, ignored.",
     )
     error_kind = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
@@ -166,7 +233,8 @@ class SyncRun(models.Model):
         ordering = ["-queued_at", "-id"]
         constraints = [
             # One running sync per workspace, enforced by the database
-            # (RELIABILITY rule 9); `sync.expire_stale_runs` frees dead ones.
+            # (docs/reliability.md rule 9); `sync.runs.expire_stale_runs`
+            # frees dead ones.
             models.UniqueConstraint(
                 fields=["workspace"],
                 condition=Q(status="running"),
@@ -176,8 +244,13 @@ class SyncRun(models.Model):
             # once create one run; the others are refused by `queue_sync`.
             models.UniqueConstraint(
                 fields=["workspace"],
-                condition=Q(status__in=["queued", "running"]),
+                condition=Q(status__in=list(ACTIVE_SYNC_STATES)),
                 name="syncrun_one_active_per_workspace",
+            ),
+            # A running run can always be expired by the age of its heartbeat.
+            models.CheckConstraint(
+                condition=~Q(status="running") | Q(heartbeat_at__isnull=False),
+                name="syncrun_running_has_heartbeat",
             ),
         ]
         indexes = [
@@ -193,3 +266,36 @@ class SyncRun(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATES
+
+    def counts_of(self, kind: str) -> KindCounts:
+        return KindCounts.from_json(self.counts.get(kind, {}))
+
+    @property
+    def totals(self) -> KindCounts:
+        """The counts of every kind added up."""
+        return sum((self.counts_of(kind) for kind in self.counts), KindCounts())
+
+    @property
+    def found(self) -> str:
+        """What it found: "1,234 schedules (4 new, 0 updated, 2 deleted)"."""
+        return (
+            "; ".join(_found(kind, self.counts_of(kind)) for kind in self.counts)
+            or "nothing"
+        )
+
+
+def _found(kind: str, counts: KindCounts) -> str:
+    parts = [
+        f"{counts.created:,} new",
+        f"{counts.updated:,} updated",
+        f"{counts.deleted:,} deleted",
+    ]
+    if counts.unparsed:
+        parts.append(f"{counts.unparsed:,} not fully understood")
+    if counts.ignored:
+        parts.append(f"{counts.ignored:,} ignored")
+    return f"{counts.seen:,} {kind} ({', '.join(parts)})"

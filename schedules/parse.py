@@ -1,11 +1,12 @@
 """AAC schedule JSON → `Schedule` column values, strictly and without ever failing.
 
-AAC's published model is followed where it is known (shared/aac-api.md §4);
-anything else is kept, not guessed: a schedule with an unknown trigger or task
-kind, a wrong type or an unreadable date is still stored, with kind "unknown"
-or "other", its raw JSON and a note, and counted by the sync as unparsed. Only
-an item without a usable id cannot be stored (there is nothing to key it by);
-`parse_schedule` returns None for it and the sync counts it as ignored.
+AAC's published model is followed where it is known (docs/aac-api.md,
+Schedules); anything else is kept, not guessed: a schedule with an unknown
+trigger or task kind, a wrong type or an unreadable date is still stored, with
+kind "unknown" or "other", its raw JSON and a note, and counted by the sync as
+unparsed. Only an item without a usable id cannot be stored (there is nothing
+to key it by); `parse_schedule` returns None for it and the sync counts it as
+ignored.
 """
 
 import hashlib
@@ -16,7 +17,8 @@ from datetime import datetime
 from django.db import models
 
 from schedules.models import Schedule, TaskKind, TriggerKind
-from schedules.triggers import Trigger, parse_instant, read_trigger
+from schedules.triggers.clock import parse_instant
+from schedules.triggers.reader import Trigger, read_trigger
 
 # Part of every fingerprint: bump it when the parser changes what it makes of
 # the same JSON, so the next sync rewrites every row once.

@@ -6,23 +6,29 @@ workspace, so two clicks and a beat tick at once make one run and the others
 are refused with a reason. If the broker cannot take the task, the run is
 deleted again and the caller hears "background queue unavailable": nothing is
 left half-written.
+
+The task is published by name, so this module needs no import of the tasks
+module (which imports this one for the beat's round).
 """
 
 import logging
 from functools import partial
 
+from celery import current_app
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from kombu.exceptions import OperationalError
 
-from schedules import tasks
 from schedules.models import SyncRun
-from schedules.sync import expire_stale_runs
+from schedules.sync.runs import expire_stale_runs
+from workspaces import access
 from workspaces.models import Workspace
+from workspaces.queueing import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
-ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
-UNAVAILABLE = "background queue unavailable"
+# The name of the task that runs one SyncRun (`schedules.tasks.sync_workspace`).
+SYNC_TASK = "schedules.tasks.sync_workspace"
 
 
 class QueueError(Exception):
@@ -34,7 +40,12 @@ class QueueError(Exception):
         self.unavailable = unavailable
 
 
-def queue_sync(*, workspace: Workspace, trigger: str) -> SyncRun:
+def queue_sync(
+    *,
+    workspace: Workspace,
+    trigger: str,
+    requested_by: AbstractBaseUser | None = None,
+) -> SyncRun:
     """Queue a sync of the workspace; the task is published on commit.
 
     Raises QueueError when a sync of it is already queued or running, and
@@ -43,21 +54,23 @@ def queue_sync(*, workspace: Workspace, trigger: str) -> SyncRun:
     expire_stale_runs(workspace=workspace)
     try:
         with transaction.atomic():
-            run = SyncRun.objects.create(workspace=workspace, trigger=trigger)
+            run = SyncRun.objects.create(
+                workspace=workspace, trigger=trigger, requested_by=requested_by
+            )
     except IntegrityError:
         raise QueueError(_busy_message(workspace)) from None
     transaction.on_commit(partial(_publish, run))
     return run
 
 
-def queue_sync_all(*, user, trigger: str) -> list[SyncRun]:
+def queue_sync_all(*, user: AbstractBaseUser, trigger: str) -> list[SyncRun]:
     """Queue a sync of every active workspace the user may operate.
 
     Workspaces with a sync already queued or running are passed over (and
     logged); a broker failure stops the round with QueueError.
     """
-    workspaces = Workspace.objects.operable_by(user).active().distinct()
-    return _queue_each(workspaces, trigger=trigger)
+    workspaces = access.operable_workspaces(user).active()
+    return _queue_each(workspaces, trigger=trigger, requested_by=user)
 
 
 def queue_beat_syncs() -> list[SyncRun]:
@@ -70,26 +83,32 @@ def queue_beat_syncs() -> list[SyncRun]:
     workspaces = (
         Workspace.objects.active()
         .exclude(state=Workspace.State.NEEDS_REAUTH)
-        .exclude(sync_runs__status__in=ACTIVE)
+        .exclude(sync_runs__status__in=SyncRun.ACTIVE_STATES)
     )
-    return _queue_each(workspaces, trigger=SyncRun.Trigger.BEAT)
+    return _queue_each(workspaces, trigger=SyncRun.Trigger.BEAT, requested_by=None)
 
 
-def _queue_each(workspaces, *, trigger: str) -> list[SyncRun]:
+def _queue_each(
+    workspaces, *, trigger: str, requested_by: AbstractBaseUser | None
+) -> list[SyncRun]:
     runs = []
     for workspace in workspaces.order_by("name"):
         try:
-            runs.append(queue_sync(workspace=workspace, trigger=trigger))
+            run = queue_sync(
+                workspace=workspace, trigger=trigger, requested_by=requested_by
+            )
         except QueueError as exc:
             if exc.unavailable:
                 raise
             logger.info("Not queued: %s", exc.message)
+        else:
+            runs.append(run)
     return runs
 
 
 def _busy_message(workspace: Workspace) -> str:
     active = (
-        SyncRun.objects.filter(workspace=workspace, status__in=ACTIVE)
+        SyncRun.objects.filter(workspace=workspace, status__in=SyncRun.ACTIVE_STATES)
         .values_list("status", flat=True)
         .first()
     )
@@ -99,7 +118,7 @@ def _busy_message(workspace: Workspace) -> str:
 
 def _publish(run: SyncRun) -> None:
     try:
-        tasks.sync_workspace.apply_async(args=[run.pk])
+        current_app.send_task(SYNC_TASK, args=[run.pk])
     except OperationalError as exc:
         logger.warning("Sync run %s not published: %s", run.pk, exc)
         SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).delete()

@@ -5,15 +5,33 @@ so the worker process and the live server reach the same simulated AAC; each
 test gets it with faults cleared and its region configured in settings.
 """
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
 
+from aacportal import embedded
+from aacportal.celery import app
 from aacsim import Simulator
 from aacsim.server import serve
 from tests.availability import IN_CI, skip_or_fail
+from tests.factories import make_people, make_workspace
 from tests.workers import WorkerProcess
+from workspaces.services import register_workspace
+
+
+def pytest_configure(config):
+    """The suite's var folder, broker folders and key, made on purpose like the demo's.
+
+    The settings make nothing and read the key file only if it was there when
+    they loaded; on the very first run the key made here is handed to them (and,
+    through the environment, to the worker processes the tests start).
+    """
+    var = Path(django_settings.VAR_DIR)
+    embedded.prepare(var)
+    if not django_settings.FIELD_ENCRYPTION_KEYS:
+        django_settings.FIELD_ENCRYPTION_KEYS = [embedded.read_key(var)]
 
 
 def pytest_report_header():
@@ -62,7 +80,6 @@ def make_sim_workspace(aac_sim):
     Registration goes through `workspaces.services.register_workspace`, the
     path the admin's form uses, with a freshly generated token pair.
     """
-    from workspaces.services import register_workspace
 
     def make(name="Simulated", *, schedules=25, **options):
         remote = aac_sim.sim.add_workspace(name=name, schedules=schedules)
@@ -106,8 +123,6 @@ def celery_worker(_simulator, django_db_setup, django_db_blocker):
 
 
 def _purge_broker():
-    from aacportal.celery import app
-
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
 
@@ -119,8 +134,6 @@ def broker_down(monkeypatch):
     Celery reads CELERY_BROKER_URL from the environment before its own
     configuration and caches connection and producer pools, so all three change.
     """
-    from aacportal.celery import app
-
     closed = "redis://127.0.0.1:1/0"
     monkeypatch.setenv("CELERY_BROKER_URL", closed)
     monkeypatch.setitem(app.conf, "broker_url", closed)
@@ -132,3 +145,24 @@ def broker_down(monkeypatch):
     yield closed
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def world(db):
+    """The portal's small world: alice (superuser) sees everything, bob operates
+    "Acme EU", carol only views it, charlie has no membership; "Globex US"
+    belongs to nobody but alice."""
+    acme = make_workspace("Acme EU")
+    globex = make_workspace("Globex US", region="us1")
+    return SimpleNamespace(acme=acme, globex=globex, **make_people(acme))
+
+
+@pytest.fixture
+def login(client):
+    """Log a user of the world in and return the client."""
+
+    def login_as(user):
+        client.force_login(user)
+        return client
+
+    return login_as

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from schedules.models import Schedule, TaskKind, TriggerKind
+from schedules.models import Schedule, SyncRun, TaskKind, TriggerKind
 from workspaces.models import Membership, Workspace
 
 
@@ -92,3 +92,18 @@ def make_schedules(workspace, count, *, owners=20, start_id=1, now=None):
             )
         )
     return Schedule.objects.bulk_create(rows, batch_size=1000)
+
+
+def make_run(workspace, *, status="queued", trigger="beat", schedules=None, **fields):
+    """A SyncRun as the sync leaves it: a running one has started and beats.
+
+    `schedules` are its counts of schedules (`seen`, `created`, ...).
+    """
+    if status == SyncRun.Status.RUNNING:
+        fields.setdefault("started_at", timezone.now())
+        fields.setdefault("heartbeat_at", fields["started_at"])
+    if schedules is not None:
+        fields["counts"] = {"schedules": schedules}
+    return SyncRun.objects.create(
+        workspace=workspace, trigger=trigger, status=status, **fields
+    )

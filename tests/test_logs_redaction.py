@@ -1,4 +1,4 @@
-"""No token in any log line (RELIABILITY rule 11).
+"""No token in any log line (docs/reliability.md rule 11).
 
 The refresh and failure paths run against the simulator over real HTTP with
 every logger at DEBUG; the lines are captured twice: raw through caplog (the
@@ -23,7 +23,8 @@ from tests.workspaces.stored import expire_soon, raw_tokens, tokens
 from workspaces.connection import call_aac
 from workspaces.models import Workspace
 from workspaces.tasks import refresh_expiring_tokens, refresh_workspace_tokens
-from workspaces.tokens import TokenProblem, force_refresh, fresh_access_token
+from workspaces.tokens.lease import force_refresh, fresh_access_token
+from workspaces.tokens.problems import TokenProblem
 
 LOGGERS = ("", "aac", "aacsim", "workspaces", "requests", "urllib3", "celery")
 JWT = make_jwt({"iss": "https://pingauth.alteryxcloud.com/as", "exp": 4102444800})

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from aacportal import embedded
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -71,16 +73,25 @@ def test_it_runs_on_embedded_defaults_with_no_environment(tmp_path):
     assert loaded["broker"] == "filesystem://localhost/"
     assert loaded["email"] == "django.core.mail.backends.console.EmailBackend"
     assert loaded["regions"] == ["au1", "eu1", "us1"]
-    # A local key was generated once, into the git-ignored var directory.
-    assert loaded["keys"] == 1
-    assert (tmp_path / "field-encryption.key").exists()
 
 
-def test_the_local_key_is_generated_once_and_reused(tmp_path):
-    load({}, tmp_path)
-    key = (tmp_path / "field-encryption.key").read_text()
-    load({}, tmp_path)
-    assert (tmp_path / "field-encryption.key").read_text() == key
+def test_loading_the_settings_creates_and_writes_nothing(tmp_path):
+    var = tmp_path / "var"
+    loaded = load({}, var)
+    assert loaded["keys"] == 0
+    assert not var.exists()
+
+
+def test_they_read_the_key_the_embedded_mode_prepared(tmp_path):
+    embedded.prepare(tmp_path)
+    key = embedded.read_key(tmp_path)
+    assert load({}, tmp_path)["keys"] == 1
+    assert load({}, tmp_path)["keys"] == 1
+    assert embedded.read_key(tmp_path) == key
+    assert sorted(p.name for p in (tmp_path / "broker").iterdir()) == [
+        "control",
+        "processed",
+    ]
 
 
 def test_it_switches_to_production_by_environment_only(tmp_path):

@@ -1,35 +1,26 @@
 """Django admin for workspaces and memberships.
 
-Scoped by `Workspace.objects.visible_to` (and `operable_by` for changes and
-actions). Tokens are write-only (see `workspaces.forms`): never rendered, never
-listed, never in the history's change message; the list never even loads
-them, so a wrong encryption key cannot break it.
+Scoped by `workspaces.access` (what the user may see; changes and actions
+need what they may operate). Tokens are write-only (see `workspaces.forms`):
+never rendered, never listed, never in the history's change message; the list
+never even loads them, so a wrong encryption key cannot break it. The
+schedules app extends this admin with its sync column and action
+(`schedules.admin`), so nothing here knows about syncs.
 """
 
-import logging
-from datetime import timedelta
-
 from django.contrib import admin, messages
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
-from kombu.exceptions import OperationalError
 
-from schedules.admin_actions import resync_now
-from schedules.models import SyncRun
+from workspaces import access
 from workspaces.forms import TOKEN_FIELDS, WorkspaceForm
 from workspaces.models import Membership, Workspace
+from workspaces.queueing import QueueUnavailable, queue_token_refresh
 from workspaces.services import test_connection
-from workspaces.tasks import refresh_workspace_tokens
-
-logger = logging.getLogger(__name__)
-
-REFRESH_TOKEN_WARNING_DAYS = 7
 
 
-def _badge(value: str, label: str, title: str = "") -> str:
+def badge(value: str, label: str, title: str = "") -> str:
     return format_html(
         '<span class="ws-badge ws-badge-{}" title="{}">{}</span>', value, title, label
     )
@@ -52,11 +43,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
         "state_badge",
         "access_token_expiry",
         "refresh_token_status",
-        "last_sync",
     )
     list_filter = ("state", "region", "is_active")
     search_fields = ("name", "aac_name")
-    actions = ("test_connection_action", "refresh_tokens_action", resync_now)
+    actions = ("test_connection_action", "refresh_tokens_action")
     readonly_fields = (
         "state_badge",
         "state_reason",
@@ -119,19 +109,8 @@ class WorkspaceAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin.css"]}
 
     def get_queryset(self, request):
-        latest = (
-            SyncRun.objects.filter(workspace=OuterRef("pk"))
-            .order_by("-queued_at", "-id")
-            .annotate(at=Coalesce("finished_at", "started_at", "queued_at"))
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .visible_to(request.user)
-            .annotate(
-                last_sync_status=Subquery(latest.values("status")[:1]),
-                last_sync_at=Subquery(latest.values("at")[:1]),
-            )
+        return access.visible_workspaces(
+            request.user, among=super().get_queryset(request)
         )
 
     def get_fieldsets(self, request, obj=None):
@@ -142,19 +121,14 @@ class WorkspaceAdmin(admin.ModelAdmin):
         return [MembershipInline] if request.user.is_superuser else []
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._operable(
-            request, obj
+        return super().has_change_permission(request, obj) and (
+            obj is None or access.may_operate(request.user, obj)
         )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._operable(
-            request, obj
+        return super().has_delete_permission(request, obj) and (
+            obj is None or access.may_operate(request.user, obj)
         )
-
-    def _operable(self, request, obj) -> bool:
-        if obj is None or request.user.is_superuser:
-            return True
-        return Workspace.objects.operable_by(request.user).filter(pk=obj.pk).exists()
 
     def save_model(self, request, obj, form, change):
         form.save()
@@ -182,7 +156,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     @admin.display(description="State", ordering="state")
     def state_badge(self, obj):
-        return _badge(obj.state, obj.get_state_display(), obj.state_reason)
+        return badge(obj.state, obj.get_state_display(), obj.state_reason)
 
     @admin.display(description="Stored tokens")
     def stored_tokens(self, obj):
@@ -216,23 +190,13 @@ class WorkspaceAdmin(admin.ModelAdmin):
         if expires_at <= now:
             return format_html('{}; <span class="ws-warn">expired</span>', age)
         left = f"expires in {timeuntil(expires_at, now)}"
-        if expires_at - now < timedelta(days=REFRESH_TOKEN_WARNING_DAYS):
+        if obj.refresh_token_expires_soon(now):
             return format_html('{}; <span class="ws-warn">{}</span>', age, left)
         return f"{age}; {left}"
 
-    @admin.display(description="Last sync", ordering="last_sync_at")
-    def last_sync(self, obj):
-        status = getattr(obj, "last_sync_status", None)
-        if status is None:
-            return "never"
-        label = SyncRun.Status(status).label
-        return format_html(
-            "{} {} ago", _badge(status, label), timesince(obj.last_sync_at)
-        )
-
     @admin.action(description="Test connection", permissions=["change"])
     def test_connection_action(self, request, queryset):
-        for workspace in self._operable_only(request, queryset):
+        for workspace in self.operable_only(request, queryset):
             result = test_connection(workspace)
             level = messages.SUCCESS if result["ok"] else messages.ERROR
             self.message_user(request, f"{workspace}: {result['message']}", level)
@@ -240,7 +204,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
     @admin.action(description="Refresh tokens now", permissions=["change"])
     def refresh_tokens_action(self, request, queryset):
         queued = []
-        for workspace in self._operable_only(request, queryset):
+        for workspace in self.operable_only(request, queryset):
             if workspace.state == Workspace.State.NEEDS_REAUTH:
                 self.message_user(
                     request,
@@ -250,13 +214,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
                 )
                 continue
             try:
-                refresh_workspace_tokens.delay_on_commit(workspace.pk, force=True)
-            except OperationalError:
-                logger.exception("Cannot queue a token refresh")
+                queue_token_refresh(workspace)
+            except QueueUnavailable as exc:
                 self.message_user(
-                    request,
-                    "Nothing queued: background queue unavailable.",
-                    messages.ERROR,
+                    request, f"Nothing queued: {exc.message}.", messages.ERROR
                 )
                 return
             queued.append(workspace.name)
@@ -268,10 +229,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    def _operable_only(self, request, queryset):
-        operable = queryset.operable_by(request.user)
-        skipped = queryset.exclude(pk__in=operable.values("pk"))
-        for workspace in skipped:
+    def operable_only(self, request, queryset) -> list[Workspace]:
+        """The selected workspaces the user operates; says which ones were left out."""
+        operable, view_only = access.split_operable(request.user, queryset)
+        for workspace in view_only:
             self.message_user(
                 request, f"{workspace}: you may only view it.", messages.WARNING
             )
@@ -287,12 +248,11 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
 
     def get_queryset(self, request):
-        visible = Workspace.objects.visible_to(request.user)
-        return super().get_queryset(request).filter(workspace__in=visible)
+        return access.scope(super().get_queryset(request), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "workspace":
-            kwargs["queryset"] = Workspace.objects.visible_to(request.user)
+            kwargs["queryset"] = access.visible_workspaces(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # Memberships decide who sees what: only superusers change them.

@@ -18,6 +18,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from workspaces import crypto
+from workspaces.models import Workspace
+from workspaces.tokens.refresh import MAX_REFRESH_POSTS
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +62,6 @@ def check_stored_tokens_decrypt(app_configs=None, **kwargs):
     Skipped quietly while the keys are unusable (E001/E002 say why) and while
     the database or the table does not exist yet (before `migrate`).
     """
-    from workspaces.models import Workspace
-
     try:
         crypto.reset()
         rows = list(
@@ -108,8 +108,6 @@ def check_time_budgets(app_configs=None, **kwargs):
     A lease that outlived its task would let a second refresh spend a token
     the first one is still waiting on.
     """
-    from workspaces.tokens import MAX_REFRESH_POSTS
-
     attempts = max(settings.AAC_GET_ATTEMPTS, MAX_REFRESH_POSTS)
     http = (settings.AAC_CONNECT_TIMEOUT + settings.AAC_READ_TIMEOUT) * attempts
     soft = settings.CELERY_TASK_SOFT_TIME_LIMIT
@@ -137,7 +135,9 @@ def check_time_budgets(app_configs=None, **kwargs):
     ]
     return [
         Error(
-            message, hint="Keep the budgets in this order (RELIABILITY rule 4).", id=id_
+            message,
+            hint="Keep the budgets in this order (docs/reliability.md rule 4).",
+            id=id_,
         )
         for ok, message, id_ in budgets
         if not ok

@@ -1,42 +1,25 @@
-"""AAC clients for a workspace, and the one way to call AAC with its token.
+"""The one way to call AAC with a workspace's token.
 
-Endpoints come from `settings.AAC_REGIONS` by the workspace's region, never
-from the database or a token (RELIABILITY rule 6). `call_aac` owns the
-"401 with a token we believed valid" dance: force one refresh, retry once,
-and on a second 401 mark the workspace as needing re-authorisation.
+`call_aac` owns the "401 with a token we believed valid" dance: force one
+refresh, retry once, and on a second 401 mark the workspace as needing
+re-authorisation. Clients come from `workspaces.clients` (settings only,
+docs/reliability.md rule 6).
 """
 
 import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.conf import settings
-
-from aac import AACClient, Endpoints
+from aac import AACClient
 from aac.errors import AuthError
+from workspaces.clients import client_for
 from workspaces.models import Workspace
-from workspaces.tokens import (
-    HOW_TO_FIX,
-    TokenProblem,
-    force_refresh,
-    fresh_access_token,
-)
+from workspaces.tokens.lease import force_refresh, fresh_access_token
+from workspaces.tokens.problems import REAUTH_HELP, TokenProblem
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-def client_for(workspace: Workspace, access_token: str | None = None) -> AACClient:
-    """A client for the workspace's region with the configured timeouts."""
-    return AACClient(
-        Endpoints.from_region(settings.AAC_REGIONS[workspace.region]),
-        access_token,
-        connect_timeout=settings.AAC_CONNECT_TIMEOUT,
-        read_timeout=settings.AAC_READ_TIMEOUT,
-        get_attempts=settings.AAC_GET_ATTEMPTS,
-        page_size=settings.AAC_PAGE_SIZE,
-    )
 
 
 def call_aac(workspace: Workspace, fn: Callable[[AACClient], T]) -> T:
@@ -63,7 +46,7 @@ def call_aac(workspace: Workspace, fn: Callable[[AACClient], T]) -> T:
             if again.status != 401:
                 raise
             reason = (
-                f"AAC refused a freshly refreshed access token ({again}). {HOW_TO_FIX}"
+                f"AAC refused a freshly refreshed access token ({again}). {REAUTH_HELP}"
             )
             workspace.set_state(Workspace.State.NEEDS_REAUTH, reason)
             logger.warning("Workspace %s: %s", workspace.pk, reason)

@@ -1,9 +1,10 @@
-"""Encryption of secrets at rest with cryptography's MultiFernet (RELIABILITY rule 1).
+"""Encryption of secrets at rest with cryptography's MultiFernet.
 
-Keys come from settings.FIELD_ENCRYPTION_KEYS only: the first encrypts, all
-decrypt, so keys rotate by prepending a new one (see the
-`rotate_encryption_keys` command). The MultiFernet is built on first use and
-cached; `reset()` drops the cache, as does a change of the setting (tests).
+Keys come from settings.FIELD_ENCRYPTION_KEYS only (docs/reliability.md rule
+1): the first encrypts, all decrypt, so keys rotate by prepending a new one
+(see the `rotate_encryption_keys` command). The MultiFernet is built on first
+use and cached; `reset()` drops the cache, as does a change of the setting
+(tests).
 """
 
 from functools import cache

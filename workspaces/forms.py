@@ -3,7 +3,7 @@
 Tokens are write-only: password inputs that never render a value, blank on
 edit keeps the stored pair, and a pasted pair goes to the database only
 through `tokens.store_pasted_tokens`. Everything else is saved with
-`update_fields=Workspace.EDITABLE_FIELDS` (RELIABILITY rule 3).
+`update_fields=Workspace.EDITABLE_FIELDS` (docs/reliability.md rule 3).
 """
 
 from django import forms
@@ -12,7 +12,11 @@ from django.db import transaction
 
 from aac import parse_access_token
 from workspaces.models import Workspace
-from workspaces.tokens import check_pasted_token, check_token_fits, store_pasted_tokens
+from workspaces.tokens.pasted import (
+    check_pasted_token,
+    check_token_fits,
+    store_pasted_tokens,
+)
 
 TOKEN_FIELDS = ("new_access_token", "new_refresh_token")
 

@@ -4,12 +4,14 @@ The token columns (`access_token`, `refresh_token`, `access_token_expires_at`,
 `refresh_token_issued_at`) and the lease columns belong to `workspaces.tokens`:
 only it writes them, with conditional UPDATEs. Every other save names its
 `update_fields` from `Workspace.EDITABLE_FIELDS` or `STATE_FIELDS`, so a stale
-instance can never write an old refresh token over a new one (RELIABILITY rule 3).
+instance can never write an old refresh token over a new one (docs/reliability.md
+rule 3). Who may see or operate a workspace is `workspaces.access`'s to say.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from workspaces.fields import EncryptedTextField
@@ -21,24 +23,6 @@ def region_choices():
 
 
 class WorkspaceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The one scope every view, admin page and button uses."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(memberships__user=user)
-
-    def operable_by(self, user):
-        """Workspaces whose buttons the user may press."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(
-            memberships__user=user, memberships__role=Membership.Role.OPERATOR
-        )
-
     def active(self):
         return self.filter(is_active=True)
 
@@ -130,9 +114,6 @@ class Workspace(models.Model):
     def __repr__(self):
         return f"<Workspace {self.pk} {self.name!r} {self.region} {self.state}>"
 
-    def get_absolute_url(self):
-        return reverse("workspace", args=[self.pk])
-
     @property
     def region_config(self) -> dict:
         return settings.AAC_REGIONS[self.region]
@@ -140,10 +121,17 @@ class Workspace(models.Model):
     @property
     def refresh_token_expires_at(self):
         if self.refresh_token_issued_at and self.refresh_token_lifetime_days:
-            return self.refresh_token_issued_at + timezone.timedelta(
+            return self.refresh_token_issued_at + timedelta(
                 days=self.refresh_token_lifetime_days
             )
         return None
+
+    def refresh_token_expires_soon(self, now) -> bool:
+        """Whether pages and the admin warn: the refresh token ends (or ended)
+        within AAC_REFRESH_TOKEN_WARNING_DAYS."""
+        expires_at = self.refresh_token_expires_at
+        warning = timedelta(days=settings.AAC_REFRESH_TOKEN_WARNING_DAYS)
+        return expires_at is not None and expires_at - now <= warning
 
     def set_state(self, state, reason=""):
         """Record the connection state; saves only the state columns."""

@@ -4,10 +4,12 @@ import logging
 
 from django.core.exceptions import ValidationError
 
+from aac import AACClient
 from aac.errors import AACError
 from workspaces.connection import call_aac
+from workspaces.forms import WorkspaceForm
 from workspaces.models import Workspace
-from workspaces.tokens import TokenProblem
+from workspaces.tokens.problems import TokenProblem
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +28,6 @@ def register_workspace(
 
     Raises ValidationError with the form's messages (which never quote a token).
     """
-    from workspaces.forms import WorkspaceForm
-
     form = WorkspaceForm(
         data={
             "name": name,
@@ -53,7 +53,7 @@ def test_connection(workspace: Workspace) -> dict:
     workspace's schedules with another's.
     """
     try:
-        current = call_aac(workspace, lambda client: client.current_workspace())
+        current = call_aac(workspace, AACClient.current_workspace)
     except TokenProblem as exc:
         return {"ok": False, "message": exc.message}
     except AACError as exc:

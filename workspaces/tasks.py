@@ -1,8 +1,8 @@
 """Celery tasks that keep access tokens fresh ahead of use.
 
 No autoretry and no acks_late, ever: a refresh spends a single-use token, so a
-redelivered or automatically retried task could spend it twice (RELIABILITY
-rule 5). The next beat tick is the retry.
+redelivered or automatically retried task could spend it twice
+(docs/reliability.md rule 5). The next beat tick is the retry.
 """
 
 import logging
@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from workspaces.models import Workspace
-from workspaces.tokens import TokenProblem, force_refresh, fresh_access_token
+from workspaces.tokens.lease import force_refresh, fresh_access_token
+from workspaces.tokens.problems import TokenProblem
 
 logger = logging.getLogger(__name__)
 

@@ -44,8 +44,7 @@ def world(transactional_db):
             status="succeeded",
             started_at=now - timedelta(minutes=3, seconds=4),
             finished_at=now - timedelta(minutes=3),
-            schedules_seen=seen,
-            created=seen,
+            counts={"schedules": {"seen": seen, "created": seen}},
         )
     SyncRun.objects.create(
         workspace=globex,

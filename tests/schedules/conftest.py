@@ -3,7 +3,7 @@ import pytest
 from aacsim import Fault
 from schedules.models import Schedule, SyncRun
 from schedules.parse import fingerprint
-from schedules.sync import sync_workspace
+from schedules.sync.engine import sync_workspace
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def new_run(workspace, trigger=SyncRun.Trigger.BUTTON) -> SyncRun:
 
 def sync(workspace, **options) -> SyncRun:
     """Queue a run the way the portal does, and sync it here and now."""
-    return sync_workspace(workspace=workspace, run=new_run(workspace), **options)
+    return sync_workspace(new_run(workspace), **options)
 
 
 def cache_of(workspace) -> dict[int, str]:

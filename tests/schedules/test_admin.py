@@ -7,7 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schedules.models import Schedule, SyncRun
-from tests.factories import add_member, make_schedules, make_user, make_workspace
+from tests.factories import (
+    add_member,
+    make_run,
+    make_schedules,
+    make_user,
+    make_workspace,
+)
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +128,7 @@ def test_re_sync_now_queues_syncs_and_says_what_it_could_not(
 ):
     busy = make_workspace("Busy Corp")
     add_member(bob, busy, Membership.Role.OPERATOR)
-    SyncRun.objects.create(workspace=busy, trigger="beat", status="running")
+    make_run(busy, status="running")
     viewed = make_workspace("Viewed Ltd")
     add_member(bob, viewed, Membership.Role.VIEWER)
 
@@ -137,10 +143,10 @@ def test_re_sync_now_queues_syncs_and_says_what_it_could_not(
         )
 
     assert messages_of(response) == [
-        "Workspaces you may only view were not queued.",
+        "Viewed Ltd: you may only view it.",
         "Queued 1 sync(s).",
         "Not queued: A sync of Busy Corp is already running.",
     ]
     run = SyncRun.objects.get(status="queued")
-    assert (run.workspace, run.trigger) == (acme, "admin")
+    assert (run.workspace, run.trigger, run.requested_by) == (acme, "admin", bob)
     assert len(published) == 1

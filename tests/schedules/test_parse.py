@@ -14,7 +14,7 @@ NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 
 
 def schedule(**changes) -> dict:
-    """A schedule as the published model describes it (shared/aac-api.md §4)."""
+    """A schedule as the published model describes it (docs/aac-api.md, Schedules)."""
     raw = {
         "id": 4711,
         "name": "Nightly sales refresh",

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from aacportal.celery import app
 from schedules import tasks
 from schedules.models import SyncRun
 from schedules.queueing import (
@@ -16,7 +17,7 @@ from schedules.queueing import (
     queue_sync,
     queue_sync_all,
 )
-from tests.factories import add_member, make_user, make_workspace
+from tests.factories import add_member, make_run, make_user, make_workspace
 from workspaces.models import Membership, Workspace
 
 Status = SyncRun.Status
@@ -26,11 +27,12 @@ Status = SyncRun.Status
 def published(monkeypatch):
     """Run ids handed to the broker (recorded here instead)."""
     sent = []
-    monkeypatch.setattr(
-        tasks.sync_workspace,
-        "apply_async",
-        lambda args, **options: sent.append(args[0]),
-    )
+
+    def send_task(name, args, **options):
+        assert name == tasks.sync_workspace.name
+        sent.append(args[0])
+
+    monkeypatch.setattr(app, "send_task", send_task)
     return sent
 
 
@@ -54,7 +56,7 @@ def test_it_queues_a_run_and_publishes_it_after_commit(
 @pytest.mark.parametrize("status", [Status.QUEUED, Status.RUNNING])
 def test_it_refuses_a_second_sync_while_one_is_under_way(published, status):
     workspace = make_workspace("Acme EU")
-    SyncRun.objects.create(workspace=workspace, trigger="beat", status=status)
+    make_run(workspace, status=status)
 
     with pytest.raises(QueueError) as refused:
         queue_sync(workspace=workspace, trigger=SyncRun.Trigger.BUTTON)
@@ -67,11 +69,8 @@ def test_it_refuses_a_second_sync_while_one_is_under_way(published, status):
 @pytest.mark.django_db
 def test_a_stale_run_does_not_block_a_new_sync(published):
     workspace = make_workspace("Acme EU")
-    SyncRun.objects.create(
-        workspace=workspace,
-        trigger="beat",
-        status=Status.RUNNING,
-        started_at=timezone.now() - timedelta(hours=1),
+    make_run(
+        workspace, status=Status.RUNNING, started_at=timezone.now() - timedelta(hours=1)
     )
 
     run = queue_sync(workspace=workspace, trigger=SyncRun.Trigger.BUTTON)
@@ -139,7 +138,7 @@ def test_queue_all_queues_the_active_workspaces_a_user_operates(published):
     add_member(bob, globex, Membership.Role.VIEWER)
     add_member(bob, busy, Membership.Role.OPERATOR)
     add_member(bob, idle, Membership.Role.OPERATOR)
-    SyncRun.objects.create(workspace=busy, trigger="beat", status=Status.RUNNING)
+    make_run(busy, status=Status.RUNNING)
 
     runs = queue_sync_all(user=bob, trigger=SyncRun.Trigger.BUTTON)
 
@@ -152,12 +151,9 @@ def test_the_beat_queues_every_active_workspace_without_a_sync_under_way(publish
     make_workspace("Idle Ltd", is_active=False)
     make_workspace("Locked Out", state=Workspace.State.NEEDS_REAUTH)
     stale = make_workspace("Stale Inc")
-    SyncRun.objects.create(workspace=busy, trigger="button", status=Status.RUNNING)
-    SyncRun.objects.create(
-        workspace=stale,
-        trigger="beat",
-        status=Status.RUNNING,
-        started_at=timezone.now() - timedelta(hours=1),
+    make_run(busy, status=Status.RUNNING, trigger="button")
+    make_run(
+        stale, status=Status.RUNNING, started_at=timezone.now() - timedelta(hours=1)
     )
 
     runs = queue_beat_syncs()

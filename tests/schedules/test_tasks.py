@@ -1,5 +1,6 @@
 """The sync task: retries only unavailable and rate-limited AAC, never sooner than
-AAC asks and never beyond the broker's visibility timeout (RELIABILITY rules 7-8).
+AAC asks and never beyond the broker's visibility timeout (docs/reliability.md
+rules 7-8).
 
 `apply()` runs the task here, as a worker would, without a broker; the
 `retries` fixture records what the task passes to Celery's `retry` and ends
@@ -16,7 +17,7 @@ from django.utils import timezone
 from aac.errors import RateLimited, Unavailable
 from schedules import tasks
 from schedules.models import SyncRun
-from schedules.sync import max_retry_delay, retry_delay
+from schedules.retry import MAX_RETRIES, max_retry_delay, retry_delay
 from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_a_failed_page_is_retried_later_and_the_retry_applies_it(
     second = run_task(run, retries=1)
 
     assert second.state == "SUCCESS"
-    assert (run.status, run.deleted) == (Status.SUCCEEDED, 25)
+    assert (run.status, run.counts_of("schedules").deleted) == (Status.SUCCEEDED, 25)
     assert run.error_kind == run.error_message == ""
     assert run.retry_at is None
     assert cache_of(workspace) == aac_state(aac_sim, remote)
@@ -97,7 +98,7 @@ def test_the_last_retry_fails_the_run_for_good(aac_sim, make_sim_workspace, retr
     on_list(aac_sim, remote, "status", status=503)
     run = new_run(workspace)
 
-    result = run_task(run, retries=tasks.MAX_RETRIES)
+    result = run_task(run, retries=MAX_RETRIES)
 
     assert retries == []
     assert result.state == "SUCCESS"  # the task ended; the run records the failure

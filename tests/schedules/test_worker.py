@@ -41,7 +41,7 @@ def test_a_worker_syncs_a_queued_workspace(aac_sim, make_sim_workspace, celery_w
     run = queue_sync(workspace=workspace, trigger=SyncRun.Trigger.BUTTON)
     run = wait_for(run, FINISHED, timeout=60, worker=celery_worker)
 
-    assert (run.status, run.created) == (Status.SUCCEEDED, 300)
+    assert (run.status, run.counts_of("schedules").created) == (Status.SUCCEEDED, 300)
     assert cache_of(workspace) == aac_state(aac_sim, remote)
 
 

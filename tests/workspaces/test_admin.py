@@ -16,7 +16,7 @@ from schedules.models import SyncRun
 from tests.factories import add_member, make_user, make_workspace
 from tests.workspaces.stored import raw_tokens, tokens
 from workspaces.models import Membership, Workspace
-from workspaces.tokens import force_refresh
+from workspaces.tokens.lease import force_refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from workspaces.checks import (
     check_stored_tokens_decrypt,
     check_time_budgets,
 )
-from workspaces.tokens import store_pasted_tokens
+from workspaces.tokens.pasted import store_pasted_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 

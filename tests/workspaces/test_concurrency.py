@@ -1,4 +1,4 @@
-"""Eight callers, one workspace: one refresh (RELIABILITY rule 4).
+"""Eight callers, one workspace: one refresh (docs/reliability.md rule 4).
 
 Threads, each with its own database connection, in a transactional test so
 they see each other's commits. Under CI this runs on PostgreSQL.
@@ -12,7 +12,7 @@ from django.db import connection
 from aacsim import Fault
 from tests.workspaces.stored import expire_soon, tokens
 from workspaces.models import Workspace
-from workspaces.tokens import fresh_access_token
+from workspaces.tokens.lease import fresh_access_token
 
 CALLERS = 8
 

@@ -8,9 +8,9 @@ import time_machine
 
 from aac.errors import AuthError, Unavailable
 from aacsim import Fault
-from workspaces.connection import call_aac, client_for
+from workspaces.connection import call_aac
 from workspaces.models import Workspace
-from workspaces.tokens import TokenProblem
+from workspaces.tokens.problems import TokenProblem
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,6 @@ State = Workspace.State
 
 def current(client):
     return client.current_workspace()
-
-
-def test_it_builds_clients_from_the_region_in_settings(aac_sim, make_sim_workspace):
-    _, workspace = make_sim_workspace("Endpoints")
-
-    client = client_for(workspace)
-
-    assert client.endpoints.api_url == aac_sim.urls.api
-    assert client.endpoints.token_url == aac_sim.urls.token_url
 
 
 def test_a_successful_call_marks_the_workspace_ok(make_sim_workspace, sim_stats):

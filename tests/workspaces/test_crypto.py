@@ -5,7 +5,7 @@ from tests.factories import make_workspace
 from tests.workspaces.stored import raw_tokens, tokens
 from workspaces import crypto
 from workspaces.models import Workspace
-from workspaces.tokens import store_pasted_tokens
+from workspaces.tokens.pasted import store_pasted_tokens
 
 EU_ISSUER = "https://pingauth-eu1.alteryxcloud.com/as"
 ACCESS = make_jwt({"iss": EU_ISSUER, "client_id": "c-1", "exp": 4102444800})

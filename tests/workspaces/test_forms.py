@@ -7,7 +7,7 @@ from tests.factories import make_workspace
 from tests.workspaces.stored import tokens
 from workspaces.forms import WorkspaceForm
 from workspaces.models import Workspace
-from workspaces.tokens import store_pasted_tokens
+from workspaces.tokens.pasted import store_pasted_tokens
 
 pytestmark = pytest.mark.django_db
 

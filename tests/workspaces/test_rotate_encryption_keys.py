@@ -1,4 +1,4 @@
-"""`manage.py rotate_encryption_keys` (RELIABILITY rule 2)."""
+"""`manage.py rotate_encryption_keys` (docs/reliability.md rule 2)."""
 
 import uuid
 from datetime import timedelta
@@ -13,7 +13,7 @@ from tests.workspaces.stored import raw_tokens, tokens
 from workspaces import crypto
 from workspaces.connection import call_aac
 from workspaces.models import Workspace
-from workspaces.tokens import force_refresh
+from workspaces.tokens.lease import force_refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from tests.workspaces.stored import raw_tokens, tokens
 from workspaces import services
 from workspaces.models import Workspace
 from workspaces.services import register_workspace
-from workspaces.tokens import store_pasted_tokens
+from workspaces.tokens.pasted import store_pasted_tokens
 
 pytestmark = pytest.mark.django_db
 

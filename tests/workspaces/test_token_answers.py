@@ -17,7 +17,8 @@ from aacsim.responses_adapter import mount
 from tests.aac.tokens import make_jwt
 from tests.workspaces.stored import tokens
 from workspaces.models import Workspace
-from workspaces.tokens import TokenProblem, force_refresh
+from workspaces.tokens.lease import force_refresh
+from workspaces.tokens.problems import TokenProblem
 
 pytestmark = pytest.mark.django_db
 

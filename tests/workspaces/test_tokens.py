@@ -1,4 +1,5 @@
-"""The token service against the simulator over real HTTP (RELIABILITY rules 3-6)."""
+"""The token service against the simulator over real HTTP (docs/reliability.md
+rules 3-6)."""
 
 import uuid
 from datetime import timedelta
@@ -11,14 +12,10 @@ from aacsim import Fault
 from tests.aac.tokens import make_jwt
 from tests.workspaces.stored import expire_soon, tokens
 from workspaces.models import Workspace
-from workspaces.tokens import (
-    ANSWER_LOST,
-    HOW_TO_FIX,
-    TokenProblem,
-    force_refresh,
-    fresh_access_token,
-    store_pasted_tokens,
-)
+from workspaces.tokens.lease import force_refresh, fresh_access_token
+from workspaces.tokens.pasted import store_pasted_tokens
+from workspaces.tokens.problems import REAUTH_HELP, TokenProblem
+from workspaces.tokens.refresh import ANSWER_LOST
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +125,7 @@ def test_it_needs_reauthorisation_after_invalid_grant_without_retrying(
 
     assert caught.value.kind == TokenProblem.NEEDS_REAUTH
     assert "does not exist" in caught.value.message
-    assert HOW_TO_FIX in caught.value.message
+    assert REAUTH_HELP in caught.value.message
     assert sim_stats.requests(remote, "token") == 1
     stored = Workspace.objects.get(pk=workspace.pk)
     assert stored.state == State.NEEDS_REAUTH

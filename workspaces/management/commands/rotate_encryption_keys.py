@@ -1,6 +1,6 @@
 """Re-encrypt every stored token under the first key of FIELD_ENCRYPTION_KEYS.
 
-Rotation (RELIABILITY rule 2): prepend a new key (`new,old`), run this until it
+Rotation (docs/reliability.md rule 2): prepend a new key (`new,old`), run this until it
 reports nothing skipped, then drop the old key. Each row is rewritten by one
 conditional UPDATE that only applies if its ciphertext is still the one read
 and no refresh holds its lease, so a refresh committing meanwhile is never

@@ -1,0 +1,1 @@
+"""Small Django-free helpers every app may use; nothing here imports the apps."""

@@ -1,0 +1,35 @@
+"""The dashboard: every visible workspace's card, the totals and the charts."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from pages.cards import workspace_cards
+from pages.charts import dashboard_charts
+from pages.poller import Poller
+from schedules.models import Schedule
+from schedules.queries import summarise
+from workspaces import access
+from workspaces.tokens.problems import REAUTH_HELP
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    schedules = access.scope(Schedule.objects.all(), request.user)
+    summary = summarise(schedules, now=now)
+    cards = workspace_cards(
+        access.visible_workspaces(request.user),
+        summary=summary,
+        operable=access.operable_ids(request.user),
+        now=now,
+    )
+    workspaces = [card.workspace for card in cards]
+    context = {
+        "cards": cards,
+        "totals": summary.totals,
+        "charts": dashboard_charts(schedules, summary, workspaces=workspaces, now=now),
+        "can_operate_any": any(card.can_operate for card in cards),
+        "poller": Poller(active=any(card.active for card in cards), since=now),
+        "reauth_help": REAUTH_HELP,
+    }
+    return render(request, "pages/dashboard.html", context)

@@ -1,0 +1,42 @@
+"""A workspace's page: its state, tokens, charts, schedules and sync history."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from pages.cards import workspace_cards
+from pages.charts import workspace_charts
+from pages.poller import Poller
+from pages.tables import build_table
+from schedules.models import Schedule, SyncRun
+from schedules.queries import summarise
+from workspaces import access
+from workspaces.models import Workspace
+from workspaces.tokens.problems import REAUTH_HELP
+
+# Runs shown in the sync history.
+HISTORY = 20
+
+
+def workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    ws = access.visible_workspace_or_404(request.user, workspace_id)
+    now = timezone.now()
+    schedules = Schedule.objects.filter(workspace=ws)
+    summary = summarise(schedules, now=now)
+    operable = access.operable_ids(request.user)
+    [card] = workspace_cards(
+        Workspace.objects.filter(pk=ws.pk), summary=summary, operable=operable, now=now
+    )
+    scope = {"workspace": ws.pk}
+    history = SyncRun.objects.filter(workspace=ws).select_related("requested_by")
+    context = {
+        "card": card,
+        "totals": summary.totals,
+        "charts": workspace_charts(schedules, summary, scope=scope, now=now),
+        "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
+        "history": history[:HISTORY],
+        "poller": Poller(active=card.active is not None, workspace_id=ws.pk, since=now),
+        "reauth_help": REAUTH_HELP,
+        "now": now,
+    }
+    return render(request, "pages/workspace.html", context)

@@ -1,0 +1,390 @@
+"""Every URL of the URLconf, asked by each kind of user: who gets what.
+
+One entry per URL pattern, admin's included, in groups: the portal's pages,
+its buttons, accounts, health, the admin site, and the admin's pages of each
+model. A URL without an entry fails `test_every_url_has_an_entry`, so a new
+page cannot ship without saying who may see it (docs/reliability.md rule 10).
+
+The people: anonymous; carol views "Acme EU"; charlie is a member of nothing;
+bob operates Acme; alice is a superuser. Carol, charlie and bob are staff with
+the model permissions an administrator gives portal users (see `STAFF_PERMS`),
+so in the admin their memberships decide. Each request runs in a transaction
+rolled back afterwards: a button pressed by one does not change what the next
+one sees.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Profile
+from health.models import WorkerHeartbeat
+from schedules.models import SyncRun
+from tests.factories import make_people, make_run, make_schedule, make_workspace
+from workspaces.models import Membership, Workspace
+
+LOGIN = "302 /accounts/login/?next="
+# The admin site's own views send visitors to the admin's login form.
+ADMIN_LOGIN = "302 /admin/login/?next="
+# The admin's answer to an object outside the user's scope: "does not exist",
+# back to the admin's index.
+ADMIN_INDEX = "302 /admin/"
+ROLES = ("anonymous", "viewer", "non_member", "operator", "superuser")
+STAFF_PERMS = (
+    "view_workspace",
+    "change_workspace",
+    "view_membership",
+    "view_schedule",
+    "view_syncrun",
+)
+
+
+@dataclass(frozen=True)
+class Expect:
+    anonymous: int | str
+    viewer: int | str
+    non_member: int | str
+    operator: int | str
+    superuser: int | str
+
+
+@dataclass(frozen=True)
+class Route:
+    url: Callable[[SimpleNamespace], str]
+    expect: Expect
+    method: str = "get"
+    # The admin model whose row the URL opens, for "{object}" in answers.
+    model: str = ""
+
+
+def everyone(answer, *, anonymous=LOGIN) -> Expect:
+    return Expect(anonymous, answer, answer, answer, answer)
+
+
+def members(*, viewer, operator, non_member=404, anonymous=LOGIN) -> Expect:
+    return Expect(anonymous, viewer, non_member, operator, 200)
+
+
+def staff(answer, *, superuser=200, anonymous=LOGIN) -> Expect:
+    """An admin page whose answer does not depend on membership."""
+    return Expect(anonymous, answer, answer, answer, superuser)
+
+
+def scoped(*, viewer, operator, non_member=ADMIN_INDEX, superuser=200) -> Expect:
+    """An admin page of a row in Acme: what membership decides."""
+    return Expect(LOGIN, viewer, non_member, operator, superuser)
+
+
+def path(route: str) -> Callable[[SimpleNamespace], str]:
+    return lambda world: route
+
+
+def named(name: str, *args: str, query: str = "") -> Callable:
+    def url(world: SimpleNamespace) -> str:
+        values = [getattr(world, arg) for arg in args]
+        return reverse(name, args=values) + query
+
+    return url
+
+
+PAGES = {
+    "": Route(named("pages:dashboard"), everyone(200)),
+    "schedules/": Route(named("pages:schedules"), everyone(200)),
+    "schedules.csv": Route(named("pages:schedules_csv"), everyone(200)),
+    "workspaces/<int:workspace_id>/": Route(
+        named("pages:workspace", "acme_id"), members(viewer=200, operator=200)
+    ),
+    "sync/status/": Route(
+        lambda world: f"{reverse('pages:sync_status')}?workspace={world.acme_id}",
+        members(viewer=200, operator=200),
+    ),
+}
+BUTTONS = {
+    "sync/": Route(
+        named("pages:sync_all"), Expect(LOGIN, 403, 403, 200, 200), method="post"
+    ),
+    "workspaces/<int:workspace_id>/sync/": Route(
+        named("pages:workspace_sync", "acme_id"),
+        members(viewer=403, operator=200),
+        method="post",
+    ),
+    "workspaces/<int:workspace_id>/refresh-tokens/": Route(
+        named("pages:workspace_refresh_tokens", "acme_id"),
+        members(viewer=403, operator=200),
+        method="post",
+    ),
+}
+ACCOUNTS = {
+    "accounts/login/": Route(named("login"), everyone(200, anonymous=200)),
+    "accounts/logout/": Route(
+        named("logout"),
+        everyone("302 /accounts/login/", anonymous="302 /accounts/login/"),
+        method="post",
+    ),
+    "accounts/preferences/": Route(named("preferences"), everyone(200)),
+    "accounts/password_change/": Route(named("password_change"), everyone(200)),
+    "accounts/password_change/done/": Route(
+        named("password_change_done"), everyone(200)
+    ),
+    # Resetting a forgotten password needs no login.
+    "accounts/password_reset/": Route(
+        named("password_reset"), everyone(200, anonymous=200)
+    ),
+    "accounts/password_reset/done/": Route(
+        named("password_reset_done"), everyone(200, anonymous=200)
+    ),
+    "accounts/reset/<uidb64>/<token>/": Route(
+        path("/accounts/reset/MQ/not-a-token/"), everyone(200, anonymous=200)
+    ),
+    "accounts/reset/done/": Route(
+        named("password_reset_complete"), everyone(200, anonymous=200)
+    ),
+}
+HEALTH = {"health/": Route(named("health"), everyone(200))}
+ADMIN_SITE = {
+    "admin/": Route(named("admin:index"), staff(200, anonymous=ADMIN_LOGIN)),
+    "admin/login/": Route(
+        named("admin:login"),
+        Expect(200, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX),
+    ),
+    "admin/logout/": Route(
+        named("admin:logout"),
+        everyone("302 /accounts/login/", anonymous=ADMIN_LOGIN),
+        method="post",
+    ),
+    "admin/password_change/": Route(
+        named("admin:password_change"), staff(200, anonymous=ADMIN_LOGIN)
+    ),
+    "admin/password_change/done/": Route(
+        named("admin:password_change_done"), staff(200, anonymous=ADMIN_LOGIN)
+    ),
+    "admin/jsi18n/": Route(named("admin:jsi18n"), staff(200, anonymous=ADMIN_LOGIN)),
+    # Looking up users to add a member needs permission to view users.
+    "admin/autocomplete/": Route(
+        named(
+            "admin:autocomplete",
+            query="?app_label=workspaces&model_name=membership&field_name=user",
+        ),
+        staff(403, anonymous=ADMIN_LOGIN),
+    ),
+    # "View on site" redirects to the workspace's page, which says who may see it.
+    "admin/r/<path:content_type_id>/<path:object_id>/": Route(
+        lambda world: f"/admin/r/{world.workspace_type_id}/{world.acme_id}/",
+        staff(
+            "302 http://testserver/workspaces/{acme_id}/",
+            superuser="302 http://testserver/workspaces/{acme_id}/",
+            anonymous=ADMIN_LOGIN,
+        ),
+    ),
+    "admin/^(?P<app_label>auth|axes|workspaces|schedules|accounts)/$": Route(
+        path("/admin/workspaces/"), staff(200, anonymous=ADMIN_LOGIN)
+    ),
+    "admin/(?P<url>.*)$": Route(
+        path("/admin/nowhere/"), Expect(ADMIN_LOGIN, 404, 404, 404, 404)
+    ),
+    "admin/auth/user/<id>/password/": Route(
+        lambda world: f"/admin/auth/user/{world.carol_id}/password/",
+        staff(403),
+    ),
+}
+
+
+def admin_model(
+    label: str,
+    *,
+    changelist: Expect,
+    add: Expect,
+    change: Expect,
+    delete: Expect,
+    history: Expect | None = None,
+) -> dict[str, Route]:
+    """The six admin URLs of a model; the object ones open the world's row of it."""
+    app, model = label.split(".")
+    base = f"admin/{app}/{model}/"
+
+    def at(suffix: str) -> Callable:
+        return lambda world: f"/{base}{world.objects[label]}/{suffix}"
+
+    # The bare object URL is the admin's old form: it redirects to "change".
+    to_change = f"302 /{base}{{object}}/change/"
+    return {
+        base: Route(path(f"/{base}"), changelist),
+        f"{base}add/": Route(path(f"/{base}add/"), add),
+        f"{base}<path:object_id>/change/": Route(at("change/"), change, model=label),
+        f"{base}<path:object_id>/delete/": Route(at("delete/"), delete, model=label),
+        f"{base}<path:object_id>/history/": Route(
+            at("history/"), history or change, model=label
+        ),
+        f"{base}<path:object_id>/": Route(
+            at(""), Expect(LOGIN, *[to_change] * 4), model=label
+        ),
+    }
+
+
+# Nobody but the superuser manages people, groups, lockouts or preferences.
+SUPERUSER_ONLY = {
+    label: admin_model(
+        label,
+        changelist=staff(403),
+        add=staff(403),
+        change=staff(403),
+        delete=staff(403),
+    )
+    for label in ("auth.user", "auth.group", "accounts.profile")
+}
+# django-axes' records of logins are written by axes alone: no one adds them.
+AXES = {
+    label: admin_model(
+        label,
+        changelist=staff(403),
+        add=staff(403, superuser=403),
+        change=staff(403),
+        delete=staff(403),
+    )
+    for label in ("axes.accessattempt", "axes.accesslog", "axes.accessfailurelog")
+}
+SCOPED_MODELS = {
+    # Staff operate workspaces they are operators of; only a superuser adds or
+    # deletes one.
+    "workspaces.workspace": admin_model(
+        "workspaces.workspace",
+        changelist=staff(200),
+        add=staff(403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403),
+    ),
+    # Memberships decide who sees what: staff see those of their workspaces,
+    # only a superuser changes them.
+    "workspaces.membership": admin_model(
+        "workspaces.membership",
+        changelist=staff(200),
+        add=staff(403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403),
+    ),
+    # The cache is written by the sync alone: read-only, even for a superuser.
+    "schedules.schedule": admin_model(
+        "schedules.schedule",
+        changelist=staff(200),
+        add=staff(403, superuser=403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
+    ),
+    "schedules.syncrun": admin_model(
+        "schedules.syncrun",
+        changelist=staff(200),
+        add=staff(403, superuser=403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
+    ),
+}
+ADMIN_MODELS = {
+    route: entry
+    for routes in (*SUPERUSER_ONLY.values(), *AXES.values(), *SCOPED_MODELS.values())
+    for route, entry in routes.items()
+}
+
+TABLE = {**PAGES, **BUTTONS, **ACCOUNTS, **HEALTH, **ADMIN_SITE, **ADMIN_MODELS}
+
+
+def url_patterns(patterns=None, prefix: str = ""):
+    """Every route of the URLconf, with the prefixes of the includes above it."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_url_has_an_entry():
+    routes = set(url_patterns())
+    assert routes - TABLE.keys() == set(), "give each new URL an entry in TABLE"
+    assert TABLE.keys() - routes == set(), "an entry for a URL that is gone"
+
+
+@pytest.fixture
+def world(db):
+    acme = make_workspace("Acme EU")
+    people = make_people(acme)
+    for name in ("bob", "carol", "charlie"):
+        person = people[name]
+        person.is_staff = True
+        person.save()
+        person.user_permissions.set(Permission.objects.filter(codename__in=STAFF_PERMS))
+    carol = people["carol"]
+    WorkerHeartbeat.objects.create(hostname="w@tests", last_seen=timezone.now())
+    objects = {
+        "auth.user": carol.pk,
+        "auth.group": Group.objects.create(name="Portal users").pk,
+        "accounts.profile": Profile.objects.create(user=carol, timezone="UTC").pk,
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="x", ip_address="10.0.0.1", failures_since_start=1
+        ).pk,
+        "axes.accesslog": AccessLog.objects.create(
+            username="x", ip_address="10.0.0.1"
+        ).pk,
+        "axes.accessfailurelog": AccessFailureLog.objects.create(
+            username="x", ip_address="10.0.0.1"
+        ).pk,
+        "workspaces.workspace": acme.pk,
+        "workspaces.membership": Membership.objects.get(user=carol).pk,
+        "schedules.schedule": make_schedule(acme).pk,
+        "schedules.syncrun": make_run(acme, status=SyncRun.Status.SUCCEEDED).pk,
+    }
+    return SimpleNamespace(
+        acme_id=acme.pk,
+        carol_id=carol.pk,
+        workspace_type_id=ContentType.objects.get_for_model(Workspace).pk,
+        objects=objects,
+        users={
+            "anonymous": None,
+            "viewer": carol,
+            "non_member": people["charlie"],
+            "operator": people["bob"],
+            "superuser": people["alice"],
+        },
+    )
+
+
+def answer(client, route: Route, url: str) -> int | str:
+    response = getattr(client, route.method)(url, HTTP_HX_REQUEST="true")
+    if response.status_code == 302:
+        return f"302 {response['Location']}"
+    return response.status_code
+
+
+def matches(
+    expected: int | str, got: int | str, route: Route, world: SimpleNamespace
+) -> bool:
+    if isinstance(expected, int):
+        return got == expected
+    expected = expected.format(
+        acme_id=world.acme_id, object=world.objects.get(route.model, "")
+    )
+    return isinstance(got, str) and got.startswith(expected)
+
+
+@pytest.mark.parametrize("route", sorted(TABLE), ids=lambda route: route or "/")
+def test_each_user_gets_the_answer_the_table_gives(client, world, route):
+    entry = TABLE[route]
+    url = entry.url(world)
+    answers, wrong = {}, {}
+    for role in ROLES:
+        with transaction.atomic():
+            client.logout()
+            if world.users[role] is not None:
+                client.force_login(world.users[role])
+            answers[role] = answer(client, entry, url)
+            transaction.set_rollback(True)
+        expected = getattr(entry.expect, role)
+        if not matches(expected, answers[role], entry, world):
+            wrong[role] = (expected, answers[role])
+    assert wrong == {}, f"{entry.method.upper()} {url}: {answers}"

@@ -1,0 +1,144 @@
+"""Who may see and press what (docs/reliability.md rule 10, "Web and broker" cases)."""
+
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from schedules.models import SyncRun
+from tests.factories import make_schedule
+
+POST_ENDPOINTS = ["workspace_sync", "workspace_refresh_tokens", "sync_all"]
+
+
+def _url(name, world):
+    if name == "preferences":
+        return reverse(name)
+    if name.startswith("workspace"):
+        return reverse(f"pages:{name}", args=[world.acme.pk])
+    return reverse(f"pages:{name}")
+
+
+PAGES = ["dashboard", "schedules", "schedules_csv", "sync_status", "workspace"]
+
+
+@pytest.mark.parametrize("name", PAGES + POST_ENDPOINTS + ["preferences"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_sends_anonymous_visitors_to_the_login_page(client, world, name, method):
+    url = _url(name, world)
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{reverse(settings.LOGIN_URL)}?next=")
+
+
+def test_it_lets_anonymous_visitors_see_the_login_page(client, db):
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_it_answers_404_on_the_page_of_another_workspace(login, world):
+    assert login(world.charlie).get(_url("workspace", world)).status_code == 404
+    assert (
+        login(world.bob)
+        .get(reverse("pages:workspace", args=[world.globex.pk]))
+        .status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("name", POST_ENDPOINTS[:2])
+def test_it_answers_404_to_a_button_of_another_workspace(login, world, name):
+    with mock.patch("workspaces.queueing.refresh_workspace_tokens") as task:
+        response = login(world.charlie).post(_url(name, world))
+    assert response.status_code == 404
+    assert not SyncRun.objects.exists()
+    task.delay_on_commit.assert_not_called()
+
+
+def test_it_answers_404_to_a_status_poll_for_another_workspace(login, world):
+    url = f"{reverse('pages:sync_status')}?workspace={world.acme.pk}"
+    assert login(world.charlie).get(url).status_code == 404
+
+
+def test_it_never_shows_a_hidden_workspace_run_in_a_status_poll(login, world):
+    SyncRun.objects.create(workspace=world.globex, trigger="beat")
+    response = login(world.bob).get(reverse("pages:sync_status"))
+    assert response.status_code == 200
+    assert f"sync-status-{world.globex.pk}" not in response.text
+
+
+def test_it_refuses_re_sync_all_to_a_user_who_operates_nothing(login, world):
+    for user in (world.carol, world.charlie):
+        response = login(user).post(reverse("pages:sync_all"), HTTP_HX_REQUEST="true")
+        assert response.status_code == 403
+    assert not SyncRun.objects.exists()
+
+
+def test_it_hides_the_buttons_from_a_viewer(login, world):
+    client = login(world.carol)
+    page = client.get(_url("workspace", world)).text
+    dashboard = client.get(reverse("pages:dashboard")).text
+    assert "Re-sync now" not in page
+    assert "Refresh tokens" not in page
+    assert "Re-sync all" not in dashboard
+
+
+def test_it_shows_the_buttons_to_an_operator(login, world):
+    client = login(world.bob)
+    page = client.get(_url("workspace", world)).text
+    assert "Re-sync now" in page
+    assert "Refresh tokens" in page
+    assert "Re-sync all" in client.get(reverse("pages:dashboard")).text
+
+
+@pytest.mark.parametrize("name", POST_ENDPOINTS[:2])
+def test_it_refuses_a_viewer_who_posts_anyway(login, world, name):
+    with mock.patch("workspaces.queueing.refresh_workspace_tokens") as task:
+        response = login(world.carol).post(_url(name, world))
+    assert response.status_code == 403
+    assert not SyncRun.objects.exists()
+    task.delay_on_commit.assert_not_called()
+
+
+@pytest.mark.parametrize("name", POST_ENDPOINTS)
+def test_it_answers_405_to_a_get_on_a_button(login, world, name):
+    assert login(world.alice).get(_url(name, world)).status_code == 405
+
+
+@pytest.mark.parametrize("name", [*POST_ENDPOINTS, "logout"])
+def test_it_refuses_a_post_without_csrf_token(world, name):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+    url = reverse(name) if name == "logout" else _url(name, world)
+    with mock.patch("workspaces.queueing.refresh_workspace_tokens") as task:
+        response = client.post(url)
+    assert response.status_code == 403
+    assert not SyncRun.objects.exists()
+    task.delay_on_commit.assert_not_called()
+
+
+def test_it_lists_only_the_schedules_of_visible_workspaces(login, world):
+    make_schedule(world.acme, name="acme nightly")
+    make_schedule(world.globex, name="globex secret")
+    for name in ("schedules", "schedules_csv", "dashboard"):
+        response = login(world.bob).get(reverse(f"pages:{name}"))
+        body = b"".join(response.streaming_content) if response.streaming else None
+        text = body.decode() if body is not None else response.text
+        assert "globex secret" not in text
+        assert "Globex US" not in text
+    assert "acme nightly" in login(world.bob).get(reverse("pages:schedules")).text
+
+
+def test_it_ignores_a_workspace_filter_outside_the_scope(login, world):
+    make_schedule(world.globex, name="globex secret")
+    url = f"{reverse('pages:schedules')}?workspace={world.globex.pk}"
+    assert "globex secret" not in login(world.bob).get(url).text
+    csv = login(world.bob).get(url.replace("/schedules/", "/schedules.csv"))
+    assert b"globex secret" not in b"".join(csv.streaming_content)
+
+
+def test_it_lets_alice_see_every_workspace(login, world):
+    make_schedule(world.globex, name="globex nightly")
+    assert "globex nightly" in login(world.alice).get(reverse("pages:schedules")).text
+    assert login(world.alice).get(_url("workspace", world)).status_code == 200

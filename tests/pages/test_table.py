@@ -1,0 +1,281 @@
+"""The schedules table: search, filters, sorting on every column, pages, CSV."""
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Profile
+from pages.tables import PAGE_SIZE, TABLE_COLUMNS
+from schedules.models import TaskKind, TriggerKind
+from tests.factories import make_schedule, make_schedules
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def names(response) -> list[str]:
+    return [s.name for s in response.context["table"].page.object_list]
+
+
+def csv_rows(client, query="") -> list[dict]:
+    response = client.get(f"{reverse('pages:schedules_csv')}?{query}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def rows(world):
+    """Four schedules in Acme that differ in every filtered column."""
+    return [
+        make_schedule(
+            world.acme,
+            name="Nightly sales",
+            task_kind=TaskKind.PLAN,
+            trigger_kind=TriggerKind.CRON,
+            target_name="Sales plan",
+            owner_name="Ann",
+            owner_email="ann@x.test",
+            enabled=True,
+            next_run_at=T0 + timedelta(hours=3),
+        ),
+        make_schedule(
+            world.acme,
+            name="Hourly stock",
+            task_kind=TaskKind.FLOW,
+            trigger_kind=TriggerKind.HOURLY,
+            target_name="Stock flow",
+            owner_name="Ben",
+            owner_email="ben@x.test",
+            owner_disabled=True,
+            enabled=True,
+            next_run_at=T0 + timedelta(hours=1),
+        ),
+        make_schedule(
+            world.acme,
+            name="Weekly report",
+            task_kind=TaskKind.WORKFLOW,
+            trigger_kind=TriggerKind.WEEKLY,
+            target_name="Report workflow",
+            owner_name="Ann",
+            owner_email="ann@x.test",
+            enabled=False,
+            next_run_at=None,
+        ),
+        make_schedule(
+            world.acme,
+            name="Archive",
+            task_kind=TaskKind.OTHER,
+            trigger_kind=TriggerKind.UNKNOWN,
+            owner_name="",
+            owner_email="",
+            enabled=True,
+            next_run_at=T0 + timedelta(hours=2),
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["Archive", "Hourly stock", "Nightly sales", "Weekly report"]),
+        ("q=sales", ["Nightly sales"]),
+        ("q=STOCK+FLOW", ["Hourly stock"]),
+        ("q=ann%40x", ["Nightly sales", "Weekly report"]),
+        ("owner=ann%40x.test", ["Nightly sales", "Weekly report"]),
+        ("task=flow", ["Hourly stock"]),
+        ("trigger=weekly", ["Weekly report"]),
+        ("enabled=no", ["Weekly report"]),
+        ("enabled=yes&owner_disabled=yes", ["Hourly stock"]),
+        ("owner_disabled=no&task=plan", ["Nightly sales"]),
+        ("q=nothing-matches", []),
+    ],
+)
+def test_it_searches_and_filters(login, rows, world, query, expected):
+    response = login(world.bob).get(f"{reverse('pages:schedules')}?{query}")
+    assert names(response) == expected
+
+
+def test_it_filters_by_workspace(login, rows, world):
+    make_schedule(world.globex, name="Globex job")
+    url = reverse("pages:schedules")
+    assert names(login(world.alice).get(f"{url}?workspace={world.globex.pk}")) == [
+        "Globex job"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Archive", "Hourly stock", "Nightly sales", "Weekly report"]),
+        ("-name", ["Weekly report", "Nightly sales", "Hourly stock", "Archive"]),
+        ("next", ["Hourly stock", "Archive", "Nightly sales", "Weekly report"]),
+        # No next run counts as the latest.
+        ("-next", ["Weekly report", "Nightly sales", "Archive", "Hourly stock"]),
+        ("task", ["Hourly stock", "Archive", "Nightly sales", "Weekly report"]),
+        ("owner", ["Archive", "Nightly sales", "Weekly report", "Hourly stock"]),
+        # Ties go by id, in the direction of the sort.
+        ("-enabled", ["Archive", "Hourly stock", "Nightly sales", "Weekly report"]),
+        ("-owner_disabled", ["Hourly stock", "Archive", "Weekly report"]),
+    ],
+)
+def test_it_sorts(login, rows, world, sort, expected):
+    response = login(world.bob).get(f"{reverse('pages:schedules')}?sort={sort}")
+    assert names(response)[: len(expected)] == expected
+
+
+@pytest.mark.parametrize("column", TABLE_COLUMNS, ids=lambda c: c.sort)
+def test_it_sorts_on_every_column_both_ways(login, world, column):
+    make_schedules(world.acme, 30, now=T0)
+    client = login(world.bob)
+    url = reverse("pages:schedules")
+    up = client.get(f"{url}?sort={column.sort}").context["table"].page.object_list
+    down = client.get(f"{url}?sort=-{column.sort}").context["table"].page.object_list
+    key = column.attr
+    values = [getattr(s, key) for s in up]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present)
+    assert values[len(present) :] == [None] * (len(values) - len(present))
+    values = [getattr(s, key) for s in down]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present, reverse=True)
+    assert values[: len(values) - len(present)] == [None] * (len(values) - len(present))
+
+
+def test_it_shows_the_cells_of_the_table_columns_in_their_order(login, rows, world):
+    text = login(world.bob).get(reverse("pages:schedules")).text
+    row = text[text.index("<tbody>") : text.index("</tr>", text.index("<tbody>"))]
+    labels = re.findall(r'<td data-label="([^"]+)" class="(\w+)">', row)
+    assert labels == [(c.label, c.cell) for c in TABLE_COLUMNS]
+
+
+def test_it_writes_the_csv_with_the_columns_of_the_table_and_more(login, rows, world):
+    header = next(
+        csv.reader(
+            io.StringIO(
+                login(world.bob).get(reverse("pages:schedules_csv")).getvalue().decode()
+            )
+        )
+    )
+    shown = [column.label for column in TABLE_COLUMNS]
+    assert [label for label in header if label in shown] == shown
+    assert len(header) > len(shown)
+
+
+def test_it_marks_the_sorted_column_and_links_the_other_way(login, rows, world):
+    text = (
+        login(world.bob).get(f"{reverse('pages:schedules')}?sort=next&task=plan").text
+    )
+    assert 'aria-sort="ascending" data-column="next"' in text
+    assert 'href="?sort=-next&amp;task=plan"' in text
+
+
+def test_it_pages_and_keeps_the_filters_in_the_links(login, world):
+    make_schedules(world.acme, PAGE_SIZE * 3 + 5, now=T0)
+    client = login(world.bob)
+    response = client.get(f"{reverse('pages:schedules')}?enabled=yes&page=2")
+    table = response.context["table"]
+    assert table.page.number == 2
+    assert len(table.page.object_list) == PAGE_SIZE
+    assert all(s.enabled for s in table.page.object_list)
+    assert 'href="?enabled=yes&amp;page=3"' in response.text
+    assert 'href="?enabled=yes&amp;page=1"' in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=zzz", "page=999", "sort=raw", "enabled=maybe", "workspace=abc", "task=x"],
+)
+def test_it_ignores_invalid_parameters(login, rows, world, query):
+    response = login(world.bob).get(f"{reverse('pages:schedules')}?{query}")
+    assert response.status_code == 200
+    assert len(names(response)) >= 1
+
+
+def test_it_shows_next_runs_in_the_viewers_and_the_schedules_timezone(login, world):
+    Profile.objects.create(user=world.bob, timezone="America/New_York")
+    make_schedule(world.acme, next_run_at=T0, timezone="Asia/Tokyo")
+    text = login(world.bob).get(reverse("pages:schedules")).text
+    assert "2026-03-02 07:00" in text  # New York, EST
+    assert "2026-03-02 21:00 JST there" in text
+
+
+def test_it_survives_a_schedule_without_timezone_or_with_an_unknown_one(login, world):
+    make_schedule(world.acme, next_run_at=T0, timezone="")
+    make_schedule(world.acme, next_run_at=T0, timezone="Mars/Olympus")
+    make_schedule(world.acme, name="ünïcödé 名前 " * 20, owner_name="", raw={})
+    response = login(world.bob).get(reverse("pages:schedules"))
+    assert response.status_code == 200
+    assert len(csv_rows(login(world.bob))) == 3
+
+
+def test_it_exports_exactly_the_filtered_rows_in_the_tables_order(login, rows, world):
+    make_schedules(world.acme, 120, start_id=100, now=T0)
+    client = login(world.bob)
+    query = "enabled=yes&sort=-next&q=schedule"
+    listed, page = [], 1
+    while True:
+        table = client.get(f"{reverse('pages:schedules')}?{query}&page={page}").context[
+            "table"
+        ]
+        listed += [s.name for s in table.page.object_list]
+        if not table.page.has_next():
+            break
+        page += 1
+    assert page > 1
+    exported = csv_rows(client, query)
+    assert [row["Schedule name"] for row in exported] == listed
+    assert len(listed) == table.page.paginator.count
+
+
+def test_it_exports_the_columns_of_the_table(login, rows, world):
+    Profile.objects.create(user=world.bob, timezone="Europe/Paris")
+    exported = {r["Schedule name"]: r for r in csv_rows(login(world.bob))}
+    row = exported["Hourly stock"]
+    assert row["Workspace"] == "Acme EU"
+    assert row["Type"] == "Flow"
+    assert row["Workflow / plan"] == "Stock flow"
+    assert row["Trigger"] == "Hourly"
+    assert row["Owner"] == "Ben"
+    assert row["Owner e-mail"] == "ben@x.test"
+    assert row["Owner disabled"] == "yes"
+    assert row["Enabled"] == "yes"
+    assert row["Next run"] == "2026-03-02T14:00:00+01:00"
+    assert exported["Weekly report"]["Next run"] == ""
+
+
+def test_it_neutralises_spreadsheet_formulas_in_the_export(login, world):
+    make_schedule(world.acme, name='=HYPERLINK("http://evil")', owner_name="+1")
+    row = csv_rows(login(world.bob))[0]
+    assert row["Schedule name"] == '\'=HYPERLINK("http://evil")'
+    assert row["Owner"] == "'+1"
+
+
+def test_it_exports_a_workspace_page_table_with_its_workspace(login, rows, world):
+    make_schedule(world.globex, name="Globex job")
+    page = login(world.alice).get(
+        f"{reverse('pages:workspace', args=[world.acme.pk])}?task=plan"
+    )
+    csv_url = page.context["table"].csv_url
+    assert f"workspace={world.acme.pk}" in csv_url
+    exported = login(world.alice).get(csv_url)
+    text = b"".join(exported.streaming_content).decode()
+    assert [r["Schedule name"] for r in csv.DictReader(io.StringIO(text))] == [
+        "Nightly sales"
+    ]
+
+
+def test_it_names_the_timezone_once_beside_the_plain_words(login, world):
+    make_schedule(
+        world.acme, description="Every day at 09:00, Asia/Tokyo", timezone="Asia/Tokyo"
+    )
+    make_schedule(
+        world.acme, description="At minute 0 of every hour", timezone="Europe/Paris"
+    )
+    text = login(world.bob).get(reverse("pages:schedules")).text
+    assert "(Asia/Tokyo)" not in text
+    assert "(Europe/Paris)" in text

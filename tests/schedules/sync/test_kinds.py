@@ -1,0 +1,65 @@
+"""A kind says what the engine does: whether it counts a list, whether it deletes.
+
+The engine runs these kinds as it runs the schedules kind; only what the kind
+says differs.
+"""
+
+from dataclasses import replace
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from accounts.models import Profile
+from schedules.models import SyncRun
+from schedules.sync.engine import sync_workspace
+from schedules.sync.kinds import KINDS, SCHEDULES
+from tests.schedules.conftest import aac_state, cache_of, new_run, sync
+
+pytestmark = pytest.mark.django_db
+
+Status = SyncRun.Status
+
+
+def test_the_schedules_kind_is_a_full_counted_list():
+    assert KINDS == (SCHEDULES,)
+    assert SCHEDULES.count is not None
+    assert SCHEDULES.deletes_missing
+
+
+def test_a_kind_whose_model_cannot_hold_a_cache_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="lacks"):
+        replace(SCHEDULES, name="profiles", model=Profile)
+
+
+def test_a_kind_that_does_not_delete_keeps_what_aac_stops_listing(
+    aac_sim, make_sim_workspace, page_size
+):
+    remote, workspace = make_sim_workspace("Incremental", schedules=150)
+    sync(workspace)
+    before = cache_of(workspace)
+    aac_sim.sim.remove_schedules(remote.id, 7)
+    kept = replace(SCHEDULES, deletes_missing=False)
+
+    run = sync_workspace(new_run(workspace), kinds=[kept])
+
+    assert run.status == Status.SUCCEEDED
+    assert run.counts_of("schedules").deleted == 0
+    assert cache_of(workspace) == before
+
+
+def test_a_kind_without_a_count_trusts_its_pages(
+    aac_sim, make_sim_workspace, page_size
+):
+    remote, workspace = make_sim_workspace("Uncounted", schedules=150)
+    counts = aac_sim.sim.stats.requests
+    sync(workspace)
+    counted = counts[(remote.id, "schedules.count")]
+    aac_sim.sim.add_schedules(remote.id, 5)
+    uncounted = replace(SCHEDULES, count=None)
+
+    run = sync_workspace(new_run(workspace), kinds=[uncounted])
+
+    assert counted == 2  # before and after the pages
+    assert counts[(remote.id, "schedules.count")] == counted
+    assert (run.status, run.counts_of("schedules").created) == (Status.SUCCEEDED, 5)
+    assert cache_of(workspace) == aac_state(aac_sim, remote)

@@ -1,0 +1,64 @@
+"""Next runs on the wall clock: daylight-saving edges, bounds, and the end of a cron."""
+
+import pytest
+
+from schedules.triggers.reader import read_trigger
+from tests.schedules.triggers.items import at, cron, timed
+
+DST_CASES = [
+    # Spring forward in Paris: 02:30 does not exist on 29 March, so that
+    # day's run is skipped.
+    ("30 2 * * *", "Europe/Paris", "2026-03-28T12:00", "2026-03-30T00:30"),
+    # Fall back in Paris: 02:30 happens twice on 25 October; it fires once,
+    # at the first (summer-time) occurrence...
+    ("30 2 * * *", "Europe/Paris", "2026-10-24T12:00", "2026-10-25T00:30"),
+    # ... and not again at the second.
+    ("30 2 * * *", "Europe/Paris", "2026-10-25T00:30", "2026-10-26T01:30"),
+    # Fall back in New York: an hourly :15 during the repeated hour fires at
+    # the first 01:15 only, then at 02:15 standard time.
+    ("15 * * * *", "America/New_York", "2026-11-01T05:00", "2026-11-01T05:15"),
+    ("15 * * * *", "America/New_York", "2026-11-01T05:15", "2026-11-01T07:15"),
+    ("15 * * * *", "America/New_York", "2026-11-01T06:20", "2026-11-01T07:15"),
+    # Sydney falls back on 5 April: 08:00 keeps its wall-clock time.
+    ("0 8 * * *", "Australia/Sydney", "2026-04-03T20:00", "2026-04-03T21:00"),
+    ("0 8 * * *", "Australia/Sydney", "2026-04-03T21:00", "2026-04-04T22:00"),
+]
+
+
+@pytest.mark.parametrize(("expression", "zone", "after", "expected"), DST_CASES)
+def test_it_keeps_wall_clock_times_across_daylight_saving_changes(
+    expression, zone, after, expected
+):
+    trigger = read_trigger(cron(expression, zone))
+
+    assert trigger.next_run(after=at(after)) == at(expected)
+
+
+def test_it_honours_the_start_and_end_of_a_bounded_trigger():
+    trigger = read_trigger(
+        timed(
+            "daily",
+            {"hourOfDay": 8, "minuteOfHour": 0, "onlyWorkingDays": True},
+            "Australia/Sydney",
+            utcStartDateTime="2026-04-01T00:00:00.000Z",
+            utcEndDateTime="2026-04-02T12:00:00.000Z",
+        )
+    )
+
+    assert trigger.description == (
+        "Every working day (Monday to Friday) at 08:00, from 1 Apr 2026 at 11:00, "
+        "until 2 Apr 2026 at 23:00, Australia/Sydney"
+    )
+    # 1 April at 11:00 in Sydney is past 08:00: the first run is on the 2nd.
+    assert trigger.next_run(after=at("2026-03-01T00:00")) == at("2026-04-01T21:00")
+    assert trigger.next_run(after=at("2026-04-01T21:00")) is None
+
+
+def test_it_says_when_a_cron_never_fires_again():
+    past = read_trigger(cron("0 0 12 * * ? 2022-2025"))
+    impossible = read_trigger(cron("0 0 30 2 *"))
+
+    assert past.description == "At 12:00, 2022 through 2025, UTC"
+    assert past.next_run(after=at("2026-01-01T00:00")) is None
+    assert impossible.next_run(after=at("2026-01-01T00:00")) is None
+    assert past.problems == impossible.problems == ()
