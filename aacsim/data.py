@@ -11,12 +11,17 @@ client must survive: unknown trigger or task kinds, huge crons, no creator.
 import random
 import time
 import uuid
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from aacsim import vocabulary
 
-if TYPE_CHECKING:
-    from aacsim.assets import Assets
+
+class AssetPicker(Protocol):
+    """What `make_schedule` needs of a workspace's assets (`aacsim.assets.Assets`),
+    named here so that this module, which assets import, imports nothing back."""
+
+    def pick(self, kind: str, owner: int) -> Any: ...
+
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -266,7 +271,7 @@ def make_schedule(
     workspace_id: int,
     people: list[dict],
     oddities: bool,
-    assets: "Assets | None" = None,
+    assets: AssetPicker | None = None,
 ) -> dict:
     """One schedule. The first few positions cycle through every trigger and
     task kind, so even a small workspace shows each variant. With `assets`,
