@@ -125,9 +125,11 @@ class Assets:
         others = [p for p in self._people if p != owner]
         shared = rng.sample(others, min(len(others), rng.choice((0, 0, 0, 1, 2))))
         base = rng.choice(vocabulary.SCHEDULE_NAMES)
+        # Taken before a plan makes its flows, which take serials of their own.
+        serial, self._serial = self._serial, self._serial + 1
         asset = Asset(
             kind=kind,
-            serial=self._serial,
+            serial=serial,
             id=asset_id,
             name=f"{base} {_KIND_WORDS[kind]} {count + 1}",
             description=rng.choice(vocabulary.DESCRIPTIONS),
@@ -147,7 +149,6 @@ class Assets:
             asset.flow_ids = tuple(sorted(flows))
             if rng.random() < 0.03:
                 self._lose_a_flow(asset)
-        self._serial += 1
         self.by_kind[kind][asset_id] = asset
         self._by_owner.setdefault((kind, owner), []).append(asset)
         if asset.adhoc is not None:

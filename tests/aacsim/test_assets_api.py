@@ -44,7 +44,9 @@ def test_it_lists_plans_with_their_latest_run(remote):
             "Failed",
             "Canceled",
         )
-        fetched = remote.get(f"/v4/planSnapshotRuns/{run['id']}", pair).json()
+        answer = remote.get(f"/v4/planSnapshotRuns/{run['id']}", pair)
+        assert answer.status_code == 200, answer.text
+        fetched = answer.json()
         assert fetched["createdAt"] == run["createdAt"]
 
 
