@@ -358,6 +358,8 @@ AAC_TOKEN_REFRESH_INTERVAL_MINUTES = env.int(
 # was due lost its message (docs/reliability.md rule 16).
 AAC_SYNC_HEARTBEAT_TIMEOUT = env.int("AAC_SYNC_HEARTBEAT_TIMEOUT", default=120)
 AAC_SYNC_STALE_MINUTES = env.int("AAC_SYNC_STALE_MINUTES", default=15)
+# Runs are kept this many days (pruned hourly); a first sync reads as far back.
+AAC_RUN_RETENTION_DAYS = env.int("AAC_RUN_RETENTION_DAYS", default=90)
 
 # Each periodic task expires shortly before its next tick, so a backed-up
 # queue never piles up duplicates (docs/reliability.md rule 8).
@@ -371,6 +373,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workspaces.tasks.refresh_expiring_tokens",
         "schedule": timedelta(minutes=AAC_TOKEN_REFRESH_INTERVAL_MINUTES),
         "options": {"expires": AAC_TOKEN_REFRESH_INTERVAL_MINUTES * 60 - 15},
+    },
+    "prune-old-runs": {
+        "task": "schedules.tasks.prune_old_runs",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 55 * 60},
     },
     "worker-heartbeat": {
         "task": "health.tasks.heartbeat",

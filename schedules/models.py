@@ -2,7 +2,8 @@
 
 Rows here are written only by `schedules.sync`; pages read them and never wait
 on AAC. `raw` keeps what AAC sent, so a schedule the parser does not understand
-is still stored and shown.
+is still stored and shown. Plans, flows, workflows and their runs live in
+`schedules.assets.models`, imported here so that Django registers them.
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from schedules.assets.models import Flow, Plan, Run, RunHour, Workflow  # noqa: F401
 from workspaces.models import Workspace
 
 
@@ -119,6 +121,10 @@ class Schedule(models.Model):
             ),
             # The table's default order.
             models.Index(fields=["name", "id", "workspace"], name="schedule_name_id"),
+            # The schedules that run an asset: its page and the asset tables.
+            models.Index(
+                fields=["workspace", "task_kind", "target_id"], name="schedule_target"
+            ),
         ]
 
     def __str__(self):

@@ -5,7 +5,9 @@ and taken back if its worker dies: the next worker takes the run over.
 """
 
 from celery import shared_task
+from django.utils import timezone
 
+from schedules.assets.prune import prune_runs
 from schedules.models import SyncRun
 from schedules.queueing import SYNC_TASK, queue_beat_syncs
 from schedules.retry import MAX_RETRIES, RetryPolicy
@@ -33,3 +35,8 @@ def sync_workspace(self, run_id: int) -> None:
 @shared_task
 def sync_all_workspaces() -> None:
     queue_beat_syncs()
+
+
+@shared_task
+def prune_old_runs() -> None:
+    prune_runs(now=timezone.now())

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from schedules.models import Schedule, SyncRun, TaskKind, TriggerKind
+from schedules.models import Run, Schedule, SyncRun, TaskKind, TriggerKind
 from workspaces.models import Membership, Workspace
 
 
@@ -106,4 +106,44 @@ def make_run(workspace, *, status="queued", trigger="beat", schedules=None, **fi
         fields["counts"] = {"schedules": schedules}
     return SyncRun.objects.create(
         workspace=workspace, trigger=trigger, status=status, **fields
+    )
+
+
+def make_asset(model, workspace, aac_id, **fields):
+    """A plan, flow or workflow (`model`) as the sync leaves it."""
+    fields.setdefault("name", f"{model.kind.title()} {aac_id}")
+    fields.setdefault("raw", {"id": aac_id})
+    fields.setdefault("synced_at", timezone.now())
+    return model.objects.create(workspace=workspace, aac_id=aac_id, **fields)
+
+
+def make_aac_run(workspace, *, asset=None, status="Complete", created=None, **fields):
+    """A run of `asset` (a plan, flow or workflow row) as the sync leaves it.
+
+    Created `created` (default now), started a minute later and, once
+    finished, ten minutes after that; ids follow on per workspace.
+    """
+    created = created or timezone.now()
+    last = Run.objects.filter(workspace=workspace).order_by("-aac_id").first()
+    aac_id = fields.pop("aac_id", last.aac_id + 1 if last else 1_000_000_001)
+    started = created + timedelta(minutes=1)
+    finished = status in ("Complete", "Failed", "Canceled")
+    if asset is not None:
+        fields.setdefault("asset_kind", asset.kind)
+        fields.setdefault("asset_aac_id", str(asset.aac_id))
+        fields.setdefault("asset_name", asset.name)
+    fields.setdefault("started_at", started)
+    fields.setdefault(
+        "finished_at", started + timedelta(minutes=10) if finished else None
+    )
+    fields.setdefault("duration_seconds", 600 if finished else None)
+    fields.setdefault("ranfrom", "schedule")
+    fields.setdefault("raw", {"id": aac_id})
+    fields.setdefault("synced_at", timezone.now())
+    return Run.objects.create(
+        workspace=workspace,
+        aac_id=aac_id,
+        status=status,
+        aac_created_at=created,
+        **fields,
     )

@@ -14,12 +14,13 @@ from datetime import timedelta
 from django.utils import timezone
 
 from aac.errors import AACError, RateLimited
+from schedules.assets.kinds import ASSET_KINDS
 from schedules.models import KindCounts, SyncRun
 from schedules.retry import RetryPolicy
 from schedules.sync import runs
 from schedules.sync.apply import apply
 from schedules.sync.fetch import Read, fetch
-from schedules.sync.kinds import KINDS, Kind
+from schedules.sync.kinds import SCHEDULES, Kind
 from schedules.sync.spool import Spool
 from workspaces.models import Workspace
 from workspaces.tokens.problems import TokenProblem
@@ -27,6 +28,8 @@ from workspaces.tokens.problems import TokenProblem
 logger = logging.getLogger(__name__)
 
 Status = SyncRun.Status
+# What a sync of a workspace caches, in this order.
+KINDS = (SCHEDULES, *ASSET_KINDS)
 
 
 def sync_workspace(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from aac import AACClient
 from schedules.models import KindCounts
 from schedules.sync.apply import Changes, Upsert
-from schedules.sync.kinds import Kind, ParsedItem
+from schedules.sync.kinds import Kind, ParsedItem, Scope
 from schedules.sync.runs import Heartbeat
 from schedules.sync.spool import Spool
 from workspaces.connection import call_aac
@@ -36,7 +36,9 @@ class Read:
     workspace: Workspace
     spool: Spool
     heartbeat: Heartbeat
-    # The cache before the sync: key -> fingerprint.
+    # What this sync reads of the kind (the whole list, or a window of it).
+    scope: Scope
+    # The cache before the sync, in the scope: key -> fingerprint.
     stored: dict[int, str]
     now: datetime = field(default_factory=timezone.now)
     counts: KindCounts = field(default_factory=KindCounts)
@@ -73,7 +75,7 @@ class Read:
         self.now = timezone.now()
         count = self.kind.count
         self.count_before = count(client) if count else None
-        for items in self.kind.list_pages(client):
+        for items in self.scope.list_pages(client):
             page = []
             for item in items:
                 parsed = self.kind.parse(item, now=self.now)
@@ -122,13 +124,14 @@ def fetch(
     costs no second read. Deletions still unconfirmed after READ_ATTEMPTS
     reads wait for the next sync.
     """
-    stored = kind.model.objects.filter(workspace=workspace)
+    scope = kind.scope(workspace)
     read = Read(
         kind=kind,
         workspace=workspace,
         spool=spool,
         heartbeat=heartbeat,
-        stored=dict(stored.values_list(kind.key, "fingerprint")),
+        scope=scope,
+        stored=dict(scope.stored.values_list(kind.key, "fingerprint")),
     )
     missing_before = None
     for attempt in range(1, READ_ATTEMPTS + 1):

@@ -3,8 +3,10 @@
 A kind says what to list (and, if AAC counts it, how to count it), how to
 parse one item, and which model and key receive it. Whether a stored object
 missing from AAC's list is deleted is the kind's to say too: a full list
-(schedules) says so, an incremental one (run history, later) does not. Adding
-a kind of object means writing one `Kind` and its model, not another engine.
+(schedules) says so, an incremental one (run history) does not, and reads
+only a window of the list, which its `window` chooses per workspace
+(`schedules.sync.incremental`). Adding a kind of object means writing one
+`Kind` and its model, not another engine.
 
 A kind's model holds one row per AAC object: a `workspace` foreign key, the
 key (unique together with the workspace), `raw`, `fingerprint` and
@@ -18,6 +20,7 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models import QuerySet
 
 from aac import AACClient
 from schedules.models import Schedule
@@ -33,7 +36,7 @@ CACHE_FIELDS = ("workspace", "raw", "fingerprint", "synced_at")
 class ParsedItem(Protocol):
     """One item of AAC's list, read: its id, its column values and its digest."""
 
-    aac_id: int
+    aac_id: int | str
     fields: dict
     # What the fingerprint digests, stored as `raw`.
     raw_json: str
@@ -44,6 +47,14 @@ class ParsedItem(Protocol):
 
 class Parse(Protocol):
     def __call__(self, raw: object, *, now: datetime) -> ParsedItem | None: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one sync reads of a kind, and the stored rows that is compared with."""
+
+    list_pages: Callable[[AACClient], Iterable[list]]
+    stored: QuerySet
 
 
 @dataclass(frozen=True)
@@ -68,14 +79,33 @@ class Kind:
     deletes_missing: bool = True
     # Work after the kind's rows are applied, in the same transaction.
     after_apply: Callable[[Workspace, datetime], object] | None = None
+    # An incremental list: the part of AAC's list one sync of a workspace
+    # reads, and the stored rows that part covers. None: the whole list,
+    # compared with every stored row.
+    window: Callable[[Workspace], Scope] | None = None
+    # Model fields the sync's upsert leaves alone: worked out by `after_apply`
+    # from other rows, not read from AAC (they need database defaults).
+    derived: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = {field.name for field in self.model._meta.get_fields()}
-        missing = [name for name in (self.key, *CACHE_FIELDS) if name not in names]
+        wanted = (self.key, *CACHE_FIELDS, *self.derived)
+        missing = [name for name in wanted if name not in names]
         if missing:
             raise ImproperlyConfigured(
                 f"Kind {self.name!r}: {self.model.__name__} lacks {missing}"
             )
+        if self.window is not None and self.deletes_missing:
+            raise ImproperlyConfigured(
+                f"Kind {self.name!r}: a window of a list cannot tell what AAC deleted"
+            )
+
+    def scope(self, workspace: Workspace) -> Scope:
+        """What a sync of `workspace` reads of this kind."""
+        if self.window is not None:
+            return self.window(workspace)
+        rows = self.model.objects.filter(workspace=workspace)
+        return Scope(list_pages=self.list_pages, stored=rows)
 
 
 def advance_next_runs(workspace: Workspace, now: datetime) -> int:
@@ -106,6 +136,3 @@ SCHEDULES = Kind(
     deletes_missing=True,
     after_apply=advance_next_runs,
 )
-
-# What a sync of a workspace caches, in this order.
-KINDS = (SCHEDULES,)
