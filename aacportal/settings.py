@@ -336,6 +336,17 @@ if _simulator_url:
     }
 for _region in AAC_REGIONS.values():
     _region.setdefault("token_url", f"{_region['issuer']}/token")
+# Where AAC's web UI shows a schedule, an asset or a run, under the region's
+# `ui_url` (its `api_url` unless AAC_REGIONS sets one): not published, so a
+# guess that AAC_UI_PATHS (JSON) can correct (docs/aac-api.md, Hosts).
+AAC_UI_PATHS = {
+    "schedule": "/schedules/{id}",
+    "plan": "/plans/{id}",
+    "flow": "/flows/{id}",
+    "workflow": "/workflows/{id}",
+    "run": "/jobs/{id}",
+}
+AAC_UI_PATHS.update(json.loads(env.str("AAC_UI_PATHS", default="{}")))
 
 # Seconds: (connect, read) for every AAC request; attempts for idempotent GETs.
 AAC_CONNECT_TIMEOUT = env.float("AAC_CONNECT_TIMEOUT", default=5)

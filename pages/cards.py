@@ -31,6 +31,8 @@ class Card:
     can_operate: bool = False
     url: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Its runs failed in the last 24 h (pages.failures).
+    failed_runs: int = 0
 
     @property
     def counts_line(self) -> str:
@@ -65,6 +67,7 @@ def workspace_cards(
     summary: Summary,
     operable: set[int],
     now: datetime,
+    failed_runs: dict[int, int] | None = None,
 ) -> list[Card]:
     """One card per workspace; two queries whatever their number."""
     workspaces = list(
@@ -87,6 +90,7 @@ def workspace_cards(
             can_operate=ws.pk in operable,
             url=url.format(ws.pk),
             warnings=token_warnings(ws, now=now),
+            failed_runs=(failed_runs or {}).get(ws.pk, 0),
         )
         for ws in workspaces
     ]

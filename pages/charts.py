@@ -38,8 +38,9 @@ class Chart:
     wide: bool = False  # spans the whole row of charts
     links: list[str] = field(default_factory=list)  # table fallback hrefs, optional
 
-    def add(self, name: str, values: list[int]) -> "Chart":
-        self.series.append({"name": name, "values": values})
+    def add(self, name: str, values: list, *, colour: str = "") -> "Chart":
+        """A series; `colour` (CSS) when its meaning has one, such as a status."""
+        self.series.append({"name": name, "values": values, "colour": colour})
         return self
 
     @property

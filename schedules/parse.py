@@ -102,12 +102,33 @@ def digest(text: str, *, version: str = PARSER_VERSION) -> str:
 
 def next_run_at(raw: dict, *, after: datetime) -> datetime | None:
     """The next run of a stored schedule, from its raw triggers (when it passed)."""
+    return _earliest(triggers_of(raw), after)
+
+
+def triggers_of(raw: dict) -> list[Trigger]:
+    """A stored schedule's triggers, read (the words, the zone, the next runs)."""
     triggers = raw.get("triggers")
     if not isinstance(triggers, list):
-        return None
-    return _earliest(
-        [read_trigger(item) for item in triggers if isinstance(item, dict)], after
-    )
+        return []
+    return [read_trigger(item) for item in triggers if isinstance(item, dict)]
+
+
+def tasks_of(raw: dict) -> list[dict]:
+    """A stored schedule's tasks, each read as the first is for its columns:
+    `task_kind`, `target_id` and `target_name` (empty when not read)."""
+    tasks = raw.get("tasks")
+    if not isinstance(tasks, list):
+        return []
+    return [_task_fields([task], [], []) for task in tasks if isinstance(task, dict)]
+
+
+def next_runs(raw: dict, *, after: datetime, count: int) -> list[datetime]:
+    """The next `count` runs of a stored schedule after `after`, all triggers
+    together (fewer when its triggers stop firing)."""
+    triggers, runs = triggers_of(raw), []
+    while len(runs) < count and (after := _earliest(triggers, after)) is not None:
+        runs.append(after)
+    return runs
 
 
 def _earliest(triggers: list[Trigger], after: datetime) -> datetime | None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from schedules.models import Run, Schedule, SyncRun, TaskKind, TriggerKind
+from schedules.models import Plan, Run, Schedule, SyncRun, TaskKind, TriggerKind
 from workspaces.models import Membership, Workspace
 
 
@@ -147,3 +147,45 @@ def make_aac_run(workspace, *, asset=None, status="Complete", created=None, **fi
         aac_created_at=created,
         **fields,
     )
+
+
+def make_history(workspace, count, *, plans=10, now=None, schedules=()):
+    """`count` runs of `plans` plans (made if missing), one every ten minutes
+    back from `now`, in one bulk_create: every fifth failed, every seventh
+    from the UI, each started by one of `schedules` (AAC ids) in turn."""
+    now = now or timezone.now()
+    assets = [
+        Plan.objects.get_or_create(
+            workspace=workspace,
+            aac_id=1_500_001 + i,
+            defaults={"name": f"Plan {i}", "raw": {}, "synced_at": now},
+        )[0]
+        for i in range(plans)
+    ]
+    last = Run.objects.filter(workspace=workspace).order_by("-aac_id").first()
+    first_id = last.aac_id + 1 if last else 1_000_000_001
+    rows = []
+    for i in range(count):
+        plan = assets[i % plans]
+        created = now - timedelta(minutes=10 * i)
+        rows.append(
+            Run(
+                workspace=workspace,
+                aac_id=first_id + i,
+                asset_kind="plan",
+                asset_aac_id=str(plan.aac_id),
+                asset_name=plan.name,
+                schedule_aac_id=schedules[i % len(schedules)] if schedules else None,
+                status="Failed" if i % 5 == 0 else "Complete",
+                ranfrom="ui" if i % 7 == 0 else "schedule",
+                run_by_aac_id=100 + i % 4,
+                aac_created_at=created,
+                started_at=created,
+                finished_at=created + timedelta(minutes=3),
+                duration_seconds=180,
+                error_message="Quota exceeded" if i % 5 == 0 else "",
+                raw={"id": first_id + i},
+                synced_at=now,
+            )
+        )
+    return Run.objects.bulk_create(rows, batch_size=1000)
