@@ -131,7 +131,10 @@ def _after(cursor: str) -> Q:
         created = datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return Q(pk__in=[])
-    return Q(aac_created_at__lt=created) | Q(aac_created_at=created, pk__lt=pk)
+    # (created, id) < (created, pk), with a bound an index range can use.
+    return Q(aac_created_at__lte=created) & (
+        Q(aac_created_at__lt=created) | Q(pk__lt=pk)
+    )
 
 
 def newest_first(runs: QuerySet[Run]) -> QuerySet[Run]:

@@ -18,10 +18,15 @@ from schedules.assets.models import UNFINISHED, Asset, Flow, Plan, Run, Workflow
 from schedules.assets.parse import parse_flow, parse_plan, parse_run, parse_workflow
 from schedules.sync.incremental import Watermark
 from schedules.sync.kinds import Kind
+from schedules.triggers.clock import parse_instant
 
 
 def _job_library_since(client: AACClient, since: datetime):
     return client.iter_job_library_pages(created_since=since, sort="createdAt")
+
+
+def _created(item: dict) -> datetime | None:
+    return parse_instant(item.get("createdAt"))
 
 
 PLANS = Kind(
@@ -62,6 +67,7 @@ RUNS = Kind(
         created="aac_created_at",
         unfinished=Q(status__in=UNFINISHED),
         list_since=_job_library_since,
+        created_of=_created,
     ),
 )
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from aac import AACClient
@@ -132,20 +132,19 @@ def test_a_later_sync_fetches_the_new_runs_and_the_unfinished_not_the_history(
     first = sync(workspace, kinds=KINDS).counts_of("runs")
     stored = Run.objects.filter(workspace=workspace)
     newest = stored.aggregate(at=Max("aac_created_at"))["at"]
-    oldest_unfinished = min(
-        stored.filter(status__in=UNFINISHED).values_list("aac_created_at", flat=True)
-    )
+    early = stored.filter(aac_created_at__lt=newest - OVERLAP, status__in=UNFINISHED)
     frozen.shift(timedelta(minutes=15))
     aac_sim.sim.add_runs(remote.id, 250)
+    windows.clear()
 
     run = sync(workspace, kinds=KINDS)
 
-    assert windows[-1] == min(newest - OVERLAP, oldest_unfinished)
+    oldest = early.aggregate(at=Min("aac_created_at"))["at"]
+    assert windows == [newest - OVERLAP] + ([oldest] if oldest else [])
     found = run.counts_of("runs")
     aac = aac_runs(aac_sim, remote)
-    listed = Run.objects.filter(workspace=workspace, aac_created_at__gte=windows[-1])
-    assert found.seen == listed.count()
-    assert found.pages == math.ceil((found.seen + 1) / page_size) < first.pages / 2
+    assert found.seen == stored.filter(aac_created_at__gte=min(windows)).count()
+    assert found.pages < first.pages / 2
     assert found.created == len(aac) - first.seen >= 250
     assert cached_runs(workspace) == aac
 
@@ -231,7 +230,7 @@ def test_a_failed_page_of_runs_applies_nothing(
 def test_a_long_history_is_caught_up_over_several_syncs_oldest_first(
     aac_sim, make_sim_workspace, page_size, frozen, monkeypatch
 ):
-    monkeypatch.setattr(incremental, "MAX_PAGES", 3)
+    monkeypatch.setattr(incremental, "MAX_ITEMS", 300)
     remote, workspace = make_sim_workspace("Catch up", schedules=40)
     aac = aac_runs(aac_sim, remote)
     oldest_first = sorted(aac)
@@ -245,34 +244,76 @@ def test_a_long_history_is_caught_up_over_several_syncs_oldest_first(
     assert cached_runs(workspace) == aac
 
 
+def test_new_runs_are_read_first_however_many_still_run(
+    aac_sim, make_sim_workspace, page_size, frozen, monkeypatch
+):
+    remote, workspace = make_sim_workspace("Crowded", schedules=150)
+    while sync(workspace, kinds=KINDS).counts_of("runs").created:
+        pass
+    # As if every run of the last eleven hours were still running.
+    crowd = Run.objects.filter(
+        workspace=workspace, aac_created_at__gte=timezone.now() - timedelta(hours=11)
+    )
+    assert crowd.update(status="InProgress") > 200
+    frozen.shift(timedelta(hours=1))
+    aac_sim.sim.add_runs(remote.id, 120)
+    # Room for the new runs, not for the crowd too: it waits its turn.
+    monkeypatch.setattr(incremental, "MAX_ITEMS", 150)
+
+    run = sync(workspace, kinds=KINDS)
+
+    assert run.status == Status.SUCCEEDED
+    assert set(aac_runs(aac_sim, remote)) - set(cached_runs(workspace)) == set()
+
+
 @pytest.mark.parametrize(
-    ("rows", "expected"),
+    ("rows", "new", "unfinished"),
     [
         # Nothing stored: the retention.
-        ([], "retention"),
+        ([], "retention", None),
         # The newest run less the overlap.
-        ([(-50, "Complete"), (-20, "Failed")], -20 * 60 - OVERLAP.total_seconds()),
-        # Back to the oldest unfinished run.
-        ([(-300, "InProgress"), (-20, "Complete")], -300 * 60),
+        (
+            [(-50, "Complete"), (-20, "Failed")],
+            -20 * 60 - OVERLAP.total_seconds(),
+            None,
+        ),
+        # And back to the oldest unfinished run before it.
+        (
+            [(-300, "InProgress"), (-20, "Complete")],
+            -20 * 60 - OVERLAP.total_seconds(),
+            -300 * 60,
+        ),
         # ... within the horizon only.
         (
             [(-13 * 60, "Created"), (-20, "Complete")],
             -20 * 60 - OVERLAP.total_seconds(),
+            None,
+        ),
+        # An unfinished run the first window reads anyway is no second window.
+        (
+            [(-5, "InProgress"), (-4, "Complete")],
+            -4 * 60 - OVERLAP.total_seconds(),
+            None,
         ),
         # A run stamped in the future does not move the window past now.
-        ([(30, "Complete")], -OVERLAP.total_seconds()),
+        ([(30, "Complete")], -OVERLAP.total_seconds(), None),
     ],
 )
-def test_the_window_starts_at_the_watermark_or_the_oldest_unfinished_run(
-    rows, expected, settings, frozen
+def test_the_windows_start_at_the_watermark_and_the_oldest_unfinished_run(
+    rows, new, unfinished, settings, frozen
 ):
     settings.AAC_RUN_RETENTION_DAYS = 90
-    workspace, now = make_workspace(), timezone.now()
+    workspace, now = make_workspace(), timezone.now().replace(microsecond=0)
     for minutes, status in rows:
         make_aac_run(workspace, status=status, created=now + timedelta(minutes=minutes))
-    since = RUNS.window.since(Run.objects.filter(workspace=workspace), now=now)
 
-    if expected == "retention":
-        assert since == now - timedelta(days=90)
+    windows = RUNS.window.windows(Run.objects.filter(workspace=workspace), now=now)
+
+    if new == "retention":
+        assert windows.new == now - timedelta(days=90)
     else:
-        assert since == now + timedelta(seconds=expected)
+        assert windows.new == now + timedelta(seconds=new)
+    if unfinished is None:
+        assert windows.unfinished is None
+    else:
+        assert windows.unfinished == now + timedelta(seconds=unfinished)

@@ -1,0 +1,217 @@
+"""Run-history sync benchmark: an incremental sync costs what is new, not the history.
+
+A workspace of 5,000 schedules with a week of run history (the simulator:
+about 200,000 runs), served in this process over real HTTP, pages of 1,000, is
+synced until it has caught up (the first syncs read the history, at most
+MAX_PAGES pages each: printed for information). Then, in three rounds each,
+`add_runs` starts 500, 2,000 and 5,000 runs at once and one sync of every kind
+is timed: pages of the run history, runs seen, created and updated, seconds,
+SQL statements. A second workspace with the same schedules (so the same runs
+an hour and the same runs in flight) and half the history, 3.5 days, takes the
+500 too: its figures should match the first one's, since a sync reads from
+its watermark (less the overlap) or from its oldest unfinished run, whichever
+is older, never the history.
+
+SQLite always (a fresh var/bench/run_sync.sqlite3); PostgreSQL too when
+DATABASE_URL is set (a database of its own, aacportal_bench_runs, created and
+dropped). Production settings; each database in a child process.
+
+    .venv/bin/python bench/run_sync.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/run_sync.py
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.sync import (  # noqa: E402 (the path above first)
+    VAR,
+    Statements,
+    create_postgres,
+    drop_postgres,
+    fresh_sqlite,
+    register,
+    say,
+    setup_django,
+)
+
+PG_NAME = "aacportal_bench_runs"
+SCHEDULES = 5_000
+HISTORY_DAYS = 7
+NEW_RUNS = (500, 2_000, 5_000)
+ROUNDS = 3
+
+
+def timed_sync(workspace) -> dict:
+    from django.db import connection
+
+    from schedules.models import SyncRun
+    from schedules.sync.engine import sync_workspace
+
+    run = SyncRun.objects.create(workspace=workspace, trigger="admin")
+    statements = Statements()
+    started = time.perf_counter()
+    with connection.execute_wrapper(statements):
+        run = sync_workspace(run)
+    elapsed = time.perf_counter() - started
+    assert run.status == "succeeded", (run.error_kind, run.error_message)
+    runs = run.counts_of("runs")
+    return {
+        "seconds": elapsed,
+        "statements": statements.count,
+        "pages": runs.pages,
+        "seen": runs.seen,
+        "created": runs.created,
+        "updated": runs.updated,
+    }
+
+
+def catch_up(workspace) -> dict:
+    """Sync until a sync reads fewer than MAX_PAGES pages of runs."""
+    from schedules.models import Run
+    from schedules.sync.incremental import MAX_PAGES
+
+    started, syncs, pages = time.perf_counter(), 0, MAX_PAGES
+    while pages >= MAX_PAGES:
+        pages = timed_sync(workspace)["pages"]
+        syncs += 1
+    return {
+        "seconds": time.perf_counter() - started,
+        "syncs": syncs,
+        "runs": Run.objects.filter(workspace=workspace).count(),
+    }
+
+
+def rounds(sim, remote, workspace, new: int) -> dict:
+    results = []
+    for _ in range(ROUNDS):
+        sim.add_runs(remote.id, new)
+        results.append(timed_sync(workspace))
+    return {
+        key: statistics.median(r[key] for r in results)
+        for key in ("seconds", "statements", "pages", "seen", "created", "updated")
+    }
+
+
+def child(database: str) -> None:
+    from aacsim import Simulator
+    from aacsim.server import serve
+
+    sim = Simulator(seed=11, history_days=HISTORY_DAYS)
+    with serve(sim) as urls:
+        say(f"{database}: migrating")
+        setup_django(urls)
+        from django.db import connection
+
+        workspaces = {}
+        for name, days in (("week", HISTORY_DAYS), ("half", HISTORY_DAYS / 2)):
+            remote = sim.add_workspace(
+                name=name, schedules=SCHEDULES, history_days=days
+            )
+            say(f"{name}: {sim.run_count(remote.id):,} runs of history")
+            workspace = register(sim, name, SCHEDULES, remote=remote)
+            say(f"{name}: first syncs")
+            workspaces[name] = (remote, workspace, catch_up(workspace))
+        results = {"database": database, "vendor": connection.vendor}
+        remote, workspace, first = workspaces["week"]
+        results["first"] = first
+        for new in NEW_RUNS:
+            say(f"week: {new} new runs, {ROUNDS} rounds")
+            results[f"week+{new}"] = rounds(sim, remote, workspace, new)
+        remote, workspace, first = workspaces["half"]
+        results["half_first"] = first
+        say(f"half: 500 new runs, {ROUNDS} rounds")
+        results["half+500"] = rounds(sim, remote, workspace, 500)
+    print(json.dumps(results))
+
+
+def measure(database: str, url: str) -> dict:
+    from cryptography.fernet import Fernet
+
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        AAC_VAR_DIR=str(VAR / database),
+        DEBUG="false",
+        SECRET_KEY=Fernet.generate_key().decode(),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", database],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"the {database} run failed (its output is above)")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(results: dict) -> None:
+    print(f"\n== {results['vendor']}: load average {load_average()} ==")
+    for name in ("first", "half_first"):
+        first = results[name]
+        which = "week" if name == "first" else "half"
+        print(
+            f"  {which}: first syncs: {first['runs']:,} runs in {first['syncs']} "
+            f"syncs, {first['seconds']:.1f} s"
+        )
+    print(
+        f"  {'workspace + new runs':<24} {'pages':>6} {'seen':>7} {'created':>8} "
+        f"{'updated':>8} {'seconds':>8} {'SQL':>5}"
+    )
+    for key in [f"week+{n}" for n in NEW_RUNS] + ["half+500"]:
+        row = results[key]
+        print(
+            f"  {key:<24} {row['pages']:6.0f} {row['seen']:7,.0f} "
+            f"{row['created']:8,.0f} {row['updated']:8,.0f} {row['seconds']:8.2f} "
+            f"{row['statements']:5.0f}"
+        )
+    week, half = results["week+500"], results["half+500"]
+    print(
+        f"TARGET pages of an incremental sync independent of the history: "
+        f"{week['pages']:.0f} (week) vs {half['pages']:.0f} (half a week)"
+    )
+    grows = [results[f"week+{n}"]["pages"] for n in NEW_RUNS]
+    print(
+        f"TARGET pages grow with the new runs: {', '.join(f'{p:.0f}' for p in grows)}"
+    )
+    sys.stdout.flush()
+
+
+def load_average() -> str:
+    return ", ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    VAR.mkdir(parents=True, exist_ok=True)
+    report(measure("sqlite", fresh_sqlite("run_sync")))
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        try:
+            report(measure("postgres", create_postgres(base, PG_NAME)))
+        finally:
+            drop_postgres(base, PG_NAME)
+
+
+if __name__ == "__main__":
+    main()
