@@ -132,8 +132,12 @@ def test_a_later_sync_fetches_the_new_runs_and_the_unfinished_not_the_history(
     first = sync(workspace, kinds=KINDS).counts_of("runs")
     stored = Run.objects.filter(workspace=workspace)
     newest = stored.aggregate(at=Max("aac_created_at"))["at"]
-    early = stored.filter(aac_created_at__lt=newest - OVERLAP, status__in=UNFINISHED)
     frozen.shift(timedelta(minutes=15))
+    early = stored.filter(
+        aac_created_at__lt=newest - OVERLAP,
+        aac_created_at__gte=timezone.now() - UNFINISHED_HORIZON,
+        status__in=UNFINISHED,
+    )
     aac_sim.sim.add_runs(remote.id, 250)
     windows.clear()
 
