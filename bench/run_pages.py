@@ -124,7 +124,8 @@ INSERT INTO schedules_run (
     aac_updated_at, started_at, finished_at, duration_seconds, error_message,
     note, raw, fingerprint, synced_at, pending
 )
-SELECT %(ws)s, %(base)s + k, %(base)s + 500000000 + k, t.task_kind, t.target_id,
+SELECT %(ws)s, %(base)s::bigint + k, %(base)s::bigint + 500000000 + k, t.task_kind,
+       t.target_id,
        t.target_name,
        CASE WHEN k %% 9 = 0 THEN NULL ELSE t.aac_id END,
        CASE WHEN k < 30 THEN 'InProgress'

@@ -27,6 +27,9 @@ SORTS = {
     "streak": ("failure_streak", "Failure streak"),
 }
 DEFAULT_SORT = "name"
+# Columns a first click sorts the largest first: the longest streak, the
+# latest run.
+DESCENDING_FIRST = ("streak", "last")
 SHOWN_FIELDS = (
     "id",
     "workspace_id",
@@ -119,7 +122,8 @@ def _headers(current: str) -> list[Header]:
         elif current == f"-{key}":
             headers.append(Header(key, label, key, "descending"))
         else:
-            headers.append(Header(key, label, "-" * (key == "streak") + key, ""))
+            first = f"-{key}" if key in DESCENDING_FIRST else key
+            headers.append(Header(key, label, first, ""))
     return headers
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import F, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from schedules.assets.models import AssetKind, RanFrom, Run, RunStatus
@@ -145,30 +145,39 @@ def newest_first(runs: QuerySet[Run]) -> QuerySet[Run]:
 
 @dataclass
 class RunRow:
-    """A run and what its row shows besides: its workspace, schedule, person."""
+    """A run and what its row shows besides: its workspace, schedule, person,
+    and the links to their pages."""
 
     run: Run
     workspace_name: str = ""
     schedule: Schedule | None = None
     person: Person | None = None
+    workspace_url: str = ""
+    asset_url: str = ""
+    schedule_url: str = ""
 
-    @property
-    def asset_url(self) -> str:
-        run = self.run
-        name = ASSET_URLS.get(run.asset_kind)
-        if name is None or not run.asset_aac_id:
-            return ""
-        try:
-            return reverse(name, args=[run.workspace_id, run.asset_aac_id])
-        except NoReverseMatch:  # a plan or flow id that is not a number
-            return ""
 
-    @property
-    def schedule_url(self) -> str:
-        run = self.run
-        if run.schedule_aac_id is None:
-            return ""
-        return reverse("pages:schedule", args=[run.workspace_id, run.schedule_aac_id])
+def _url_formats() -> dict[str, str]:
+    """The pages' URLs with "{}" for the ids: one reverse() each rather than
+    three a row."""
+    names = {"pages:workspace": [0], "pages:schedule": [0, 0]}
+    names |= {name: [0, "0"] for name in ASSET_URLS.values()}
+    return {
+        name: reverse(name, args=args).replace("/0/", "/{}/")
+        for name, args in names.items()
+    }
+
+
+def _links(run: Run, urls: dict[str, str]) -> dict[str, str]:
+    ws = run.workspace_id
+    links = {"workspace_url": urls["pages:workspace"].format(ws)}
+    if run.schedule_aac_id is not None:
+        links["schedule_url"] = urls["pages:schedule"].format(ws, run.schedule_aac_id)
+    name, asset = ASSET_URLS.get(run.asset_kind), run.asset_aac_id
+    # A plan's or flow's id is a number; a workflow's a ULID.
+    if name and asset and (run.asset_kind == AssetKind.WORKFLOW or asset.isdigit()):
+        links["asset_url"] = urls[name].format(ws, asset)
+    return links
 
 
 def run_rows(runs: list[Run]) -> list[RunRow]:
@@ -182,12 +191,14 @@ def run_rows(runs: list[Run]) -> list[RunRow]:
         ).only("workspace_id", "aac_id", "name")
         schedules = {(s.workspace_id, s.aac_id): s for s in found}
     names = people({(run.workspace_id, run.run_by_aac_id) for run in runs})
+    urls = _url_formats()
     return [
         RunRow(
             run=run,
             workspace_name=getattr(run, "workspace_name", ""),
             schedule=schedules.get((run.workspace_id, run.schedule_aac_id)),
             person=names.get((run.workspace_id, run.run_by_aac_id)),
+            **_links(run, urls),
         )
         for run in runs
     ]
