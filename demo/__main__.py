@@ -47,6 +47,9 @@ def main() -> int:
             "--workspaces", SIM_WORKSPACES,
             "--schedules", SIM_SCHEDULES,
             "--seed", "1",
+            # A week of runs, some 60,000 a workspace: the first syncs of all
+            # three take about 40 s together.
+            "--history-days", "7",
             "--credentials-file", str(credentials),
         )  # fmt: skip
         _wait_for(f"{os.environ['AAC_SIMULATOR_URL']}/_sim/health", processes[0])

@@ -166,6 +166,8 @@ def people(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Person]:
             workspace_id__in={ws for ws, _ in pairs},
             owner_id__in={str(person) for _, person in pairs},
         )
+        # A schedule AAC sent without its creator names nobody.
+        .exclude(owner_name="", owner_email="")
         .order_by()
         .values_list("workspace_id", "owner_id", "owner_name", "owner_email")
         .distinct()
