@@ -4,7 +4,7 @@ Fills a database of its own (aacportal_bench_run_pages) with 20 workspaces of
 the simulator's 1,500 schedules each, their plans, flows and workflows, and
 runs written straight into the table by `generate_series` (what the sync
 would have written, without a simulator): first 1,000 runs a workspace
-(20,000), then up to 100,000 a workspace (2,000,000) over 90 days, every
+(20,000), then 100,000 a workspace (2,000,000), over 90 days either way, every
 twentieth failed, some assets failing every time. The rollups (last runs,
 streaks, hourly counts) are worked out by the sync's own functions. At both
 sizes every page is timed through Django's test Client, logged in as a
@@ -151,16 +151,17 @@ JOIN targets t ON t.n = k %% counted.total
 
 
 def fill_runs(workspaces: list, per_workspace: int) -> None:
-    """Runs up to `per_workspace` a workspace, then their rollups."""
+    """`per_workspace` runs a workspace over DAYS, then their rollups."""
     from django.db import connection
     from django.utils import timezone
 
     from schedules.assets.models import ASSET_MODELS, Run, RunHour
     from schedules.assets.rollups import count_hours, update_assets
 
-    spacing = DAYS * 86400 / SIZES[-1]
+    # Whatever the size, the runs span the same 90 days.
+    spacing = DAYS * 86400 / per_workspace
     for index, workspace in enumerate(workspaces):
-        start = Run.objects.filter(workspace=workspace).count()
+        Run.objects.filter(workspace=workspace).delete()
         with connection.cursor() as cursor:
             cursor.execute(
                 RUNS_SQL,
@@ -168,7 +169,7 @@ def fill_runs(workspaces: list, per_workspace: int) -> None:
                     "ws": workspace.pk,
                     "base": (index + 1) * 10**9,
                     "spacing": spacing,
-                    "start": start,
+                    "start": 0,
                     "stop": per_workspace,
                 },
             )
@@ -333,6 +334,9 @@ def report(results: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=40, help="timed per page")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the database, e.g. for EXPLAIN"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -367,7 +371,8 @@ def main() -> None:
             cwd=ROOT,
         )
     finally:
-        drop_postgres(base, PG_NAME)
+        if not args.keep:
+            drop_postgres(base, PG_NAME)
     report(json.loads(done.stdout.strip().splitlines()[-1]))
 
 

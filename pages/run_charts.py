@@ -1,8 +1,9 @@
 """The charts of the runs page: runs per day by status, failure rate by workspace.
 
-Both read the hourly counts (`schedules.assets.queries`), follow the runs
-table's filters but its date range (they cover a fixed period), and link
-their table fallback to the runs table filtered to what a row counts.
+Both read the hourly counts (`schedules.assets.queries`), which count runs
+by workspace and status alone: they follow the runs table's workspace and
+status filters, not its kind, start or date range (the page says so), and
+link their table fallback to the runs table filtered to what a row counts.
 """
 
 from datetime import datetime, timedelta
@@ -29,15 +30,17 @@ STATUS_COLOURS = {
 def hour_filters(
     hours: QuerySet[RunHour], filters: dict, *, by_status: bool = True
 ) -> QuerySet[RunHour]:
-    """The runs table's filters that the hourly counts can follow (the status
-    too unless `by_status` is False: a rate needs every status)."""
-    columns = {"workspace": "workspace_id", "kind": "asset_kind", "ranfrom": "ranfrom"}
-    if by_status:
-        columns["status"] = "status"
-    for param, column in columns.items():
-        if param in filters:
-            hours = hours.filter(**{column: filters[param]})
+    """The runs table's filters that the hourly counts follow: the workspace,
+    and the status unless `by_status` is False (a rate needs every status)."""
+    if "workspace" in filters:
+        hours = hours.filter(workspace_id=filters["workspace"])
+    if by_status and "status" in filters:
+        hours = hours.filter(status=filters["status"])
     return hours
+
+
+# The runs table's filters the charts do not follow.
+UNFOLLOWED = ("kind", "ranfrom", "start", "end")
 
 
 def run_charts(hours: QuerySet[RunHour], filters: dict, *, now, names) -> list[Chart]:

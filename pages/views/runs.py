@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from pages.run_charts import run_charts
+from pages.run_charts import UNFOLLOWED, run_charts
 from pages.runs import build_run_table
 from pages.tables import workspace_choices
 from schedules.models import Run, RunHour
@@ -24,4 +24,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
         now=timezone.now(),
         names=dict(workspaces),
     )
-    return render(request, "pages/run_list.html", {"table": table, "charts": charts})
+    context = {
+        "table": table,
+        "charts": charts,
+        "charts_unfiltered": any(key in UNFOLLOWED for key in table.form.filters()),
+    }
+    return render(request, "pages/run_list.html", context)

@@ -96,21 +96,14 @@ def count_hours(workspace: Workspace, hours: Iterable[datetime]) -> None:
             aac_created_at__lt=hours[-1] + timedelta(hours=1),
         )
         .annotate(hour=TruncHour("aac_created_at", tzinfo=UTC))
-        .values_list("hour", "status", "asset_kind", "ranfrom")
+        .values_list("hour", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
     RunHour.objects.bulk_create(
         [
-            RunHour(
-                workspace=workspace,
-                hour=hour,
-                status=status,
-                asset_kind=kind,
-                ranfrom=ranfrom,
-                runs=n,
-            )
-            for hour, status, kind, ranfrom, n in counts
+            RunHour(workspace=workspace, hour=hour, status=status, runs=n)
+            for hour, status, n in counts
             if hour in wanted
         ],
         batch_size=BATCH_SIZE,

@@ -198,11 +198,22 @@ def test_the_chart_counts_runs_per_day_by_status_in_the_viewers_days(
     assert len(data["labels"]) == 30
 
 
-def test_the_charts_follow_the_tables_filters(login, world, runs):
+def test_the_charts_follow_the_workspace_and_status_filters(login, world, runs):
+    response = get(login(world.alice), workspace=world.acme.pk, status="Failed")
+
+    per_day = chart(response, "runs-per-day")
+    assert sum(sum(series["values"]) for series in per_day["series"]) == 2
+    rates = chart(response, "failure-rate")
+    assert rates["labels"] == ["Acme EU (2 of 3)"]
+    assert "charts-note" not in response.text
+
+
+def test_the_page_says_the_charts_ignore_the_other_filters(login, world, runs):
     response = get(login(world.alice), kind="flow")
 
     per_day = chart(response, "runs-per-day")
-    assert sum(sum(series["values"]) for series in per_day["series"]) == 1
+    assert sum(sum(series["values"]) for series in per_day["series"]) == 5
+    assert 'id="charts-note"' in response.text
 
 
 def test_the_failure_rate_counts_failed_among_finished_runs_per_workspace(

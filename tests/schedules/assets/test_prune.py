@@ -25,7 +25,6 @@ def test_runs_older_than_the_retention_are_deleted(settings, monkeypatch):
             workspace=workspace,
             hour=now - timedelta(days=days),
             status="Complete",
-            asset_kind="plan",
             runs=1,
         )
 
