@@ -88,7 +88,7 @@ class RunFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
     def filters(self) -> dict:
-        """The filters alone: what the chart beside the table also follows."""
+        """The filters alone, without the cursor of the page."""
         return {k: v for k, v in self.params().items() if k != "after"}
 
 

@@ -73,7 +73,7 @@ def fingerprints(workspace) -> dict:
             (Schedule, ("aac_id", "fingerprint")),
             (Plan, ("aac_id", "fingerprint", "last_run_at", "failure_streak")),
             (Run, ("aac_id", "fingerprint")),
-            (RunHour, ("hour", "status", "asset_kind", "ranfrom", "runs")),
+            (RunHour, ("hour", "status", "runs")),
         )
     }
 
@@ -138,12 +138,12 @@ def test_a_later_sync_fetches_the_new_runs_and_the_unfinished_not_the_history(
         aac_created_at__gte=timezone.now() - UNFINISHED_HORIZON,
         status__in=UNFINISHED,
     )
+    oldest = early.aggregate(at=Min("aac_created_at"))["at"]
     aac_sim.sim.add_runs(remote.id, 250)
     windows.clear()
 
     run = sync(workspace, kinds=KINDS)
 
-    oldest = early.aggregate(at=Min("aac_created_at"))["at"]
     assert windows == [newest - OVERLAP] + ([oldest] if oldest else [])
     found = run.counts_of("runs")
     aac = aac_runs(aac_sim, remote)
