@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 SERVICE = "/svc-workflow/api/v1/workflows"
 
