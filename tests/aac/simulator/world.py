@@ -21,6 +21,9 @@ from aacsim.tokens import TokenPair
 from aacsim.workspace import SimWorkspace
 from tests.clocks import Clock
 
+KINDS = ("plan", "flow", "workflow")
+RUN_ENDPOINTS = {"plan": "plans.run", "flow": "flows.run", "workflow": "workflows.run"}
+
 
 @dataclass
 class World:
@@ -125,6 +128,18 @@ class World:
 
     def job_group_id(self, run: Run) -> int:
         return self.workspace.runs.job_group_id(run)
+
+    def start(
+        self,
+        kind: str,
+        *,
+        client: AACClient | None = None,
+        execution_id: str | None = None,
+    ):
+        """Run a plan, a flow or a cloud workflow through the client."""
+        pick = {"plan": self.plan, "flow": self.flow, "workflow": self.workflow}
+        run = getattr(client or self.client, f"run_{kind}")
+        return run(pick[kind]().id, execution_id=execution_id)
 
     def unfinished_plan_run(self) -> int:
         """Start a plan that runs for an hour; its plan snapshot run id."""
