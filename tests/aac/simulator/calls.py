@@ -33,6 +33,14 @@ def _own_schedule(world: World) -> tuple:
     return (world.schedule_of(world.admin)["id"],)
 
 
+def _run_of(kind: str) -> Callable[[World], tuple]:
+    return lambda world: (world.run_id(world.run_of(kind)),)
+
+
+def _job_group_of(kind: str) -> Callable[[World], tuple]:
+    return lambda world: (world.job_group_id(world.run_of(kind)),)
+
+
 EVERY_CALL = [
     Call("current_workspace", "workspaces.current", "GET"),
     Call(
@@ -57,42 +65,17 @@ EVERY_CALL = [
     Call("iter_workflow_service_pages", "workflows.service.list", "GET"),
     Call("run_workflow", "workflows.run", "POST", lambda world: (world.workflow().id,)),
     Call("iter_plan_snapshot_run_pages", "runs.plan.list", "GET"),
-    Call(
-        "get_plan_snapshot_run",
-        "runs.plan.get",
-        "GET",
-        lambda world: (world.run_id(world.run_of("plan")),),
-    ),
+    Call("get_plan_snapshot_run", "runs.plan.get", "GET", _run_of("plan")),
     Call(
         "cancel_plan_snapshot_run",
         "runs.plan.cancel",
         "POST",
         lambda world: (world.unfinished_plan_run(),),
     ),
-    Call(
-        "get_flow_run",
-        "runs.flow.get",
-        "GET",
-        lambda world: (world.run_id(world.run_of("flow")),),
-    ),
-    Call(
-        "get_flow_run_status",
-        "runs.flow.status",
-        "GET",
-        lambda world: (world.run_id(world.run_of("flow")),),
-    ),
-    Call(
-        "get_job_group",
-        "jobGroups.get",
-        "GET",
-        lambda world: (world.job_group_id(world.run_of("workflow")),),
-    ),
-    Call(
-        "get_job_group_status",
-        "jobGroups.status",
-        "GET",
-        lambda world: (world.job_group_id(world.run_of("plan")),),
-    ),
+    Call("get_flow_run", "runs.flow.get", "GET", _run_of("flow")),
+    Call("get_flow_run_status", "runs.flow.status", "GET", _run_of("flow")),
+    Call("get_job_group", "jobGroups.get", "GET", _job_group_of("workflow")),
+    Call("get_job_group_status", "jobGroups.status", "GET", _job_group_of("plan")),
     Call("iter_job_library_pages", "jobLibrary.list", "GET"),
     Call(
         "refresh",

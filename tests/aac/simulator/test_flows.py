@@ -10,11 +10,6 @@ from tests.aac.simulator.world import everything, ids
 def test_it_lists_flows_by_ownership(make_world, ownership):
     world = make_world(schedules=200)
     me = world.most_shared_with("flow")
-    wanted = {
-        "all": lambda flow: True,
-        "owned": lambda flow: flow.owner == me,
-        "shared": lambda flow: me in flow.shared_with,
-    }[ownership]
 
     pages = list(
         world.client_for(world.pair_for(me)).iter_flow_pages(
@@ -24,7 +19,7 @@ def test_it_lists_flows_by_ownership(make_world, ownership):
 
     flows = everything(pages)
     assert flows
-    assert ids(flows) == sorted(f.id for f in world.assets("flow") if wanted(f))
+    assert ids(flows) == world.asset_ids("flow", ownership, me)
     assert {page.total for page in pages} == {len(flows)}
 
 

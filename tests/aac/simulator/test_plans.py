@@ -6,16 +6,6 @@ from aac.errors import NotFound
 from tests.aac.simulator.world import everything, ids
 
 
-def expected(world, ownership: str, me: int) -> list[int]:
-    """The plan ids the simulator holds for someone under an ownership filter."""
-    wanted = {
-        "all": lambda plan: True,
-        "owned": lambda plan: plan.owner == me,
-        "shared": lambda plan: me in plan.shared_with,
-    }[ownership]
-    return sorted(plan.id for plan in world.assets("plan") if wanted(plan))
-
-
 @pytest.mark.parametrize("ownership", ["all", "owned", "shared"])
 def test_it_lists_and_counts_plans_by_ownership(make_world, ownership):
     world = make_world(schedules=200)
@@ -24,7 +14,7 @@ def test_it_lists_and_counts_plans_by_ownership(make_world, ownership):
 
     plans = everything(client.iter_plan_pages(ownership=ownership))
 
-    assert ids(plans) == expected(world, ownership, me)
+    assert ids(plans) == world.asset_ids("plan", ownership, me)
     assert plans
     assert client.count_plans(ownership=ownership) == len(plans)
 
@@ -34,13 +24,13 @@ def test_by_default_it_lists_and_counts_everyones_plans(make_world):
 
     plans = everything(world.client.iter_plan_pages())
 
-    assert len(expected(world, "owned", world.admin)) < len(plans)
-    assert ids(plans) == expected(world, "all", world.admin)
+    assert len(world.asset_ids("plan", "owned", world.admin)) < len(plans)
+    assert ids(plans) == world.asset_ids("plan", "all", world.admin)
     assert world.client.count_plans() == len(plans)
 
 
 def test_it_pages_plans_with_the_total(world):
-    every = expected(world, "all", world.admin)
+    every = world.asset_ids("plan", "all", world.admin)
 
     pages = list(world.client.iter_plan_pages(page_size=4, include_count=True))
 

@@ -73,6 +73,16 @@ class World:
     def assets(self, kind: str) -> list[Asset]:
         return list(self.workspace.assets.by_kind[kind].values())
 
+    def asset_ids(self, kind: str, ownership: str, person_id: int) -> list:
+        """The ids of the plans or flows someone sees under `ownershipFilter`,
+        in id order."""
+        wanted = {
+            "all": lambda asset: True,
+            "owned": lambda asset: asset.owner == person_id,
+            "shared": lambda asset: person_id in asset.shared_with,
+        }[ownership]
+        return sorted(asset.id for asset in self.assets(kind) if wanted(asset))
+
     def plan(self, *, runnable: bool = True) -> Asset:
         """A plan whose flows all exist (or, if not `runnable`, one missing one)."""
         missing = self.workspace.assets.missing_flows
