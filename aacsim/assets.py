@@ -115,6 +115,10 @@ class Assets:
 
     def make(self, kind: str, owner: int | None = None) -> Asset:
         rng = self._rng
+        # Taken first: a plan makes its flows below, and each needs its own
+        # serial (runs, scripts and the latest run are kept by serial).
+        serial = self._serial
+        self._serial += 1
         owner = owner if owner is not None else rng.choice(self._people)
         count = len(self.by_kind[kind])
         created = rng.uniform(data.EPOCH_START, data.EPOCH_END)
@@ -127,7 +131,7 @@ class Assets:
         base = rng.choice(vocabulary.SCHEDULE_NAMES)
         asset = Asset(
             kind=kind,
-            serial=self._serial,
+            serial=serial,
             id=asset_id,
             name=f"{base} {_KIND_WORDS[kind]} {count + 1}",
             description=rng.choice(vocabulary.DESCRIPTIONS),
@@ -147,7 +151,6 @@ class Assets:
             asset.flow_ids = tuple(sorted(flows))
             if rng.random() < 0.03:
                 self._lose_a_flow(asset)
-        self._serial += 1
         self.by_kind[kind][asset_id] = asset
         self._by_owner.setdefault((kind, owner), []).append(asset)
         if asset.adhoc is not None:
