@@ -115,6 +115,10 @@ class Assets:
 
     def make(self, kind: str, owner: int | None = None) -> Asset:
         rng = self._rng
+        # Taken first: a plan makes its flows below, and each needs its own
+        # serial (runs, scripts and the latest run are kept by serial).
+        serial = self._serial
+        self._serial += 1
         owner = owner if owner is not None else rng.choice(self._people)
         count = len(self.by_kind[kind])
         created = rng.uniform(data.EPOCH_START, data.EPOCH_END)
