@@ -129,8 +129,6 @@ class Assets:
         others = [p for p in self._people if p != owner]
         shared = rng.sample(others, min(len(others), rng.choice((0, 0, 0, 1, 2))))
         base = rng.choice(vocabulary.SCHEDULE_NAMES)
-        # Taken before a plan makes its flows, which take serials of their own.
-        serial, self._serial = self._serial, self._serial + 1
         asset = Asset(
             kind=kind,
             serial=serial,
