@@ -171,9 +171,11 @@ class Schedule(models.Model):
             ),
             # The table's default order.
             models.Index(fields=["name", "id", "workspace"], name="schedule_name_id"),
-            # Coverage: rows per connection mask and owner, from the index alone.
+            # Coverage (rows per connection mask and owner) and the owners'
+            # flags the people list corrects, from the index alone.
             models.Index(
-                fields=["workspace", "seen_by", "owner_id"], name="schedule_seen_by"
+                fields=["workspace", "seen_by", "owner_id", "owner_disabled"],
+                name="schedule_seen_by",
             ),
         ]
 

@@ -10,8 +10,7 @@ name and e-mail (docs/aac-api.md, People).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import CharField, Exists, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Case, F, Q, Value, When
 
 from schedules.models import Person, Schedule
 from schedules.parse import canonical_json, digest
@@ -63,47 +62,59 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _people_of(workspace: Workspace, *, key: OuterRef | str):
-    """The workspace's people whose AAC id is the (text) `key`."""
-    people = Person.objects.filter(workspace=workspace).annotate(
-        key=Cast("aac_id", CharField())
-    )
-    return people.filter(key=key)
-
-
 def link_owners(workspace: Workspace) -> int:
     """Owners take their disabled flag, and a missing name or e-mail, from the
     people list: a schedule's own `creator` may be absent or stale.
 
-    Only rows that differ are written, so a steady state writes nothing.
-    Owners the people list does not hold keep what their schedule said.
+    Two reads of the distinct owners (from the `schedule_seen_by` index), and
+    at most one write for each correction, only when some owner's rows differ:
+    a steady state writes nothing. Owners the people list does not hold keep
+    what their schedules said.
     """
-    owner = _people_of(workspace, key=OuterRef("owner_id"))
-    schedules = Schedule.objects.filter(workspace=workspace).alias(
-        known=Exists(owner), disabled_now=Exists(owner.filter(disabled=True))
-    )
-    changed = schedules.filter(
-        known=True, disabled_now=True, owner_disabled=False
-    ).update(owner_disabled=True)
-    changed += schedules.filter(
-        known=True, disabled_now=False, owner_disabled=True
-    ).update(owner_disabled=False)
-    for column, source in (("owner_name", "name"), ("owner_email", "email")):
-        changed += (
-            schedules.filter(known=True, **{column: ""})
-            .exclude(owner_id="")
-            .update(**{column: Subquery(owner.values(source)[:1])})
+    people = {
+        str(aac_id): (disabled, name, email)
+        for aac_id, disabled, name, email in Person.objects.filter(
+            workspace=workspace
+        ).values_list("aac_id", "disabled", "name", "email")
+    }
+    schedules = Schedule.objects.filter(workspace=workspace).exclude(owner_id="")
+    flags = schedules.values_list("owner_id", "owner_disabled").distinct()
+    wrong = {o for o, disabled in flags if o in people and people[o][0] != disabled}
+    changed = 0
+    if wrong:
+        changed += schedules.filter(owner_id__in=wrong).update(
+            owner_disabled=_by_owner({o: people[o][0] for o in wrong}, "owner_disabled")
+        )
+    unnamed = schedules.filter(Q(owner_name="") | Q(owner_email=""))
+    known = set(unnamed.values_list("owner_id", flat=True).distinct()) & people.keys()
+    if known:
+        names = {o: people[o][1] for o in known}
+        emails = {o: people[o][2] for o in known}
+        changed += unnamed.filter(owner_id__in=known).update(
+            owner_name=_by_owner(names, "owner_name", only_blank=True),
+            owner_email=_by_owner(emails, "owner_email", only_blank=True),
         )
     return changed
 
 
+def _by_owner(values: dict, column: str, *, only_blank: bool = False) -> Case:
+    """`column` set per owner id; a filled value kept when `only_blank`."""
+    keep = {column: ""} if only_blank else {}
+    return Case(
+        *[When(owner_id=owner, **keep, then=Value(v)) for owner, v in values.items()],
+        default=F(column),
+    )
+
+
 def name_connections(workspace: Workspace) -> int:
     """Each connection's person gets the name and e-mail the people list gives."""
+    people = {
+        str(person.aac_id): person
+        for person in Person.objects.filter(workspace=workspace)
+    }
     changed = 0
-    for connection in Connection.objects.filter(workspace=workspace).exclude(
-        aac_person_id=""
-    ):
-        person = _people_of(workspace, key=connection.aac_person_id).first()
+    for connection in Connection.objects.filter(workspace=workspace):
+        person = people.get(connection.aac_person_id)
         if person is None:
             continue
         if (connection.person_email, connection.person_name) != (

@@ -116,7 +116,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="schedule",
             index=models.Index(
-                fields=["workspace", "seen_by", "owner_id"], name="schedule_seen_by"
+                fields=["workspace", "seen_by", "owner_id", "owner_disabled"],
+                name="schedule_seen_by",
             ),
         ),
         migrations.AddField(

@@ -72,11 +72,13 @@ def move_tokens(apps, schema_editor):
     rows = (
         Workspace.objects.using(db)
         .order_by("pk")
-        .values("pk", "name", *COPIED, **{name: _raw(name) for name in SECRETS})
+        .values(
+            "pk", "name", *COPIED, **{f"{name}_raw": _raw(name) for name in SECRETS}
+        )
     )
     digests = {}
     for row in rows:
-        ciphertexts = {name: row[name] or "" for name in SECRETS}
+        ciphertexts = {name: row[f"{name}_raw"] or "" for name in SECRETS}
         if not any(ciphertexts.values()):
             continue
         fields = {name: row[name] for name in COPIED} | _learned(ciphertexts)
@@ -104,7 +106,9 @@ def move_tokens_back(apps, schema_editor):
     firsts = (
         Connection.objects.using(db)
         .order_by("workspace_id", "slot")
-        .values("workspace_id", *COPIED, **{name: _raw(name) for name in SECRETS})
+        .values(
+            "workspace_id", *COPIED, **{f"{name}_raw": _raw(name) for name in SECRETS}
+        )
     )
     done = set()
     for row in firsts:
@@ -113,7 +117,7 @@ def move_tokens_back(apps, schema_editor):
         done.add(row["workspace_id"])
         Workspace.objects.using(db).filter(pk=row["workspace_id"]).update(
             **{name: row[name] for name in COPIED},
-            **_verbatim({name: row[name] or "" for name in SECRETS}),
+            **_verbatim({name: row[f"{name}_raw"] or "" for name in SECRETS}),
         )
 
 
