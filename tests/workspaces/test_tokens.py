@@ -119,7 +119,7 @@ def test_it_checks_the_issuer_of_a_valid_access_token_before_using_it(
 ):
     """The region changed under a stored, unexpired token: its Bearer would go to
     the new region's hosts (docs/reliability.md rule 15)."""
-    remote, connection = make_sim_connection("Region changed under it")
+    _remote, connection = make_sim_connection("Region changed under it")
     settings.AAC_REGIONS = {
         **settings.AAC_REGIONS,
         "elsewhere": {
@@ -143,7 +143,7 @@ def test_it_checks_the_issuer_of_a_valid_access_token_before_using_it(
 def test_a_region_missing_from_settings_is_a_clear_state_and_sends_nothing(
     make_sim_connection, sim_stats, settings
 ):
-    remote, connection = make_sim_connection("Region removed")
+    _remote, connection = make_sim_connection("Region removed")
     expire_soon(connection.pk)
     settings.AAC_REGIONS = {
         key: region for key, region in settings.AAC_REGIONS.items() if key != "sim"
