@@ -226,13 +226,15 @@ class Connection(models.Model):
         return expires_at is not None and expires_at - now <= warning
 
     def set_state(self, state, reason=""):
-        """Record the connection's state; writes only the state columns."""
+        """Record the connection's state; writes only the state columns (and
+        nothing at all for a connection removed meanwhile)."""
         if self.state == state and self.state_reason == reason:
             return
         self.state, self.state_reason = state, reason
         self.state_changed_at = timezone.now()
-        if self.pk:
-            self.save(update_fields=self.STATE_FIELDS)
+        Connection.objects.filter(pk=self.pk).update(
+            **{name: getattr(self, name) for name in self.STATE_FIELDS}
+        )
 
 
 class ConnectionTask(models.Model):
