@@ -50,6 +50,7 @@ def register_workspace(
     return form.save()
 
 
+@sensitive_variables()
 def test_connection(connection: Connection) -> tuple[bool, str]:
     """Ask AAC which workspace the connection's token belongs to; record it, or
     the exact failure.

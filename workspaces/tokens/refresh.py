@@ -42,6 +42,7 @@ ANSWER_UNREADABLE = (
 MAX_REFRESH_POSTS = 3
 
 
+@sensitive_variables()
 def digest(refresh_token: str) -> str:
     """What `Connection.refresh_token_digest` holds for a refresh token."""
     return hashlib.sha256(refresh_token.encode()).hexdigest()

@@ -78,11 +78,13 @@ def readable(connection: Connection) -> bool:
     return True
 
 
+@sensitive_variables()
 def copy_state(connection: Connection, row: Connection) -> None:
     for name in Connection.STATE_FIELDS:
         setattr(connection, name, getattr(row, name))
 
 
+@sensitive_variables()
 def region_of(connection: Connection, row: Connection) -> dict:
     """The region's settings, or a recorded configuration fault: nothing is sent
     for a region that settings no longer hold."""
@@ -122,6 +124,7 @@ def check_issuer_of(connection: Connection, row: Connection, region: dict) -> No
         ) from None
 
 
+@sensitive_variables()
 def valid_for(row: Connection, seconds: float) -> bool:
     """Unknown expiry counts as expired: an opaque token is refreshed on first use."""
     expires_at = row.access_token_expires_at
