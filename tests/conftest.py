@@ -76,6 +76,23 @@ def aac_sim(_simulator, settings):
 
 
 @pytest.fixture
+def sim_stats(aac_sim):
+    """Counters of the simulator for one of its workspaces."""
+
+    class Counts:
+        def refreshes(self, remote) -> int:
+            return aac_sim.sim.stats.refreshes[remote.id]
+
+        def requests(self, remote, endpoint: str) -> int:
+            return aac_sim.sim.stats.requests[(remote.id, endpoint)]
+
+        def total(self) -> int:
+            return sum(aac_sim.sim.stats.requests.values())
+
+    return Counts()
+
+
+@pytest.fixture
 def make_sim_workspace(aac_sim):
     """Add a workspace to the simulator and register it in the portal.
 

@@ -12,7 +12,7 @@ from accounts.models import Profile
 from pages.charts import TOP
 from schedules.models import SyncRun, TaskKind, TriggerKind
 from tests.factories import make_schedule
-from workspaces.models import Workspace
+from workspaces.models import Connection
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 
@@ -119,7 +119,9 @@ def test_it_gives_every_chart_a_title_axis_labels_and_a_table(login, world):
 
 
 def test_it_tells_what_to_do_when_a_workspace_needs_reauthorisation(login, world):
-    world.acme.set_state(Workspace.State.NEEDS_REAUTH, "invalid_grant: token revoked")
+    world.acme.connections.get().set_state(
+        Connection.State.NEEDS_REAUTH, "invalid_grant: token revoked"
+    )
     text = login(world.bob).get(reverse("pages:dashboard")).text
     assert "invalid_grant: token revoked" in text
     assert "User Preferences → OAuth 2.0 API Tokens" in text
@@ -153,21 +155,21 @@ def test_it_shows_the_reason_of_a_failed_sync(login, world):
 
 
 def test_it_warns_before_the_refresh_token_expires(login, world):
-    Workspace.objects.filter(pk=world.acme.pk).update(
+    world.acme.connections.update(
         refresh_token_issued_at=NOW - timedelta(days=360),
         refresh_token_lifetime_days=365,
     )
     text = login(world.bob).get(reverse("pages:dashboard")).text
-    assert "The refresh token expires in 5 days." in text
+    assert "The refresh token of connection 1 expires in 5 days." in text
 
 
 def test_it_says_when_the_refresh_token_has_expired(login, world):
-    Workspace.objects.filter(pk=world.acme.pk).update(
+    world.acme.connections.update(
         refresh_token_issued_at=NOW - timedelta(days=31),
         refresh_token_lifetime_days=30,
     )
     assert (
-        "The refresh token expired."
+        "The refresh token of connection 1 expired."
         in login(world.bob).get(reverse("pages:dashboard")).text
     )
 
