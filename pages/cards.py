@@ -45,7 +45,7 @@ class Card:
         coverage is partial."""
         n = self.counts.get("schedules", 0)
         line = f"{n:,} schedule{'s' * (n != 1)}"
-        if not self.coverage.complete and self.coverage.extent != "unknown":
+        if self.coverage.partial:
             line += " (partial view)"
         if n:
             line += (

@@ -57,6 +57,11 @@ class Coverage:
         return self.extent == Extent.COMPLETE
 
     @property
+    def partial(self) -> bool:
+        """Known to hold only some owners' schedules."""
+        return self.extent in (Extent.PARTIAL, Extent.NONE)
+
+    @property
     def summary(self) -> str:
         """One line for a card: what the cached schedules are of."""
         if self.extent == Extent.NONE:
@@ -67,12 +72,9 @@ class Coverage:
             if self.wide:
                 return f"Complete: {self.wide[0]} lists every owner's schedules."
             return "Complete: every person has a working connection."
-        of = (
-            f"{len(self.visible)} of {self.people}"
-            if self.people
-            else (f"{len(self.visible)}")
-        )
-        people = "person" if self.people == 1 else "people"
+        n = self.people or len(self.visible)
+        of = f"{len(self.visible)} of {n}" if self.people else f"{n}"
+        people = "person" if n == 1 else "people"
         return f"Partial: the schedules of {of} {people} are visible."
 
     @property

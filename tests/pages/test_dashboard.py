@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Profile
 from pages.charts import TOP
 from schedules.models import SyncRun, TaskKind, TriggerKind
-from tests.factories import make_schedule
+from tests.factories import make_schedule, make_schedules
 from workspaces.models import Connection
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
@@ -185,3 +185,28 @@ def test_it_welcomes_a_user_without_workspaces(login, world):
     response = login(world.charlie).get(reverse("pages:dashboard"))
     assert response.status_code == 200
     assert "You cannot see any workspace yet" in response.text
+
+
+def test_a_partial_view_is_never_shown_as_the_whole_workspace(login, world):
+    world.acme.connections.update(listed_at=NOW)
+    make_schedules(world.acme, 3)
+
+    text = login(world.bob).get(reverse("pages:dashboard")).text
+
+    assert "3 schedules (partial view)" in text
+    assert "Partial: the schedules of 1 person are visible." in text
+    assert "These totals hold only some owners' schedules of Acme EU" in text
+
+
+def test_a_complete_view_says_so(login, world):
+    connection = world.acme.connections.get()
+    Connection.objects.filter(pk=connection.pk).update(
+        listed_at=NOW, aac_person_id="1", person_name="Ada"
+    )
+    make_schedule(world.acme, owner_id="2")  # someone else's, listed by Ada
+
+    text = login(world.bob).get(reverse("pages:dashboard")).text
+
+    assert "Complete: Ada lists every owner&#x27;s schedules." in text
+    assert "(partial view)" not in text
+    assert 'id="partial-totals"' not in text
