@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules.coverage import Coverage, coverage_of
-from schedules.models import SyncRun
+from schedules.models import Person, SyncRun
 from schedules.queries import Summary
 from workspaces import access
 from workspaces.models import Connection, ConnectionTask, Workspace
@@ -116,10 +116,23 @@ class ConnectionRow:
     """A connection as its workspace's connections page shows it."""
 
     connection: Connection
+    # Its person, named from the cached people list when the connection was
+    # added after the last sync named it.
+    person: str
     can_operate: bool
     can_remove: bool
     last_task: ConnectionTask | None
     warnings: list[str]
+
+
+def person_names(workspace: Workspace) -> dict[str, str]:
+    """AAC person id → how to name them, from the cached people list."""
+    return {
+        str(person.aac_id): str(person)
+        for person in Person.objects.filter(workspace=workspace).only(
+            "aac_id", "name", "email"
+        )
+    }
 
 
 def connection_rows(workspace: Workspace, user) -> list[ConnectionRow]:
@@ -136,9 +149,11 @@ def connection_rows(workspace: Workspace, user) -> list[ConnectionRow]:
     )
     operable = access.may_operate(user, workspace)
     now = timezone.now()
+    people = person_names(workspace)
     return [
         ConnectionRow(
             connection=c,
+            person=c.person if c.person_name else people.get(c.aac_person_id, c.person),
             can_operate=operable,
             can_remove=access.may_remove_connection(user, c),
             last_task=tasks.get(c.last_task_id),

@@ -207,6 +207,14 @@ class ConnectionForm(PairFields, forms.ModelForm):
     id and refresh-token lifetime. The workspace is chosen on the admin's add
     page, or given (`workspace=`) by the portal's "Connect my AAC account"."""
 
+    field_order = (
+        "workspace",
+        "new_access_token",
+        "new_refresh_token",
+        "refresh_token_lifetime_days",
+        "client_id",
+    )
+
     class Meta:
         model = Connection
         fields = ("workspace", "client_id", "refresh_token_lifetime_days")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from pages.answers import button_answer
-from pages.cards import connection_rows
+from pages.cards import connection_rows, person_names
 from schedules.connections import remove_connection
 from schedules.coverage import coverage_of
 from workspaces import access
@@ -50,7 +50,8 @@ def connect(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, workspace, form, status=400)
     connection = form.save()
-    message = f"Connected {connection.person}; the test runs now."
+    who = person_names(workspace).get(connection.aac_person_id, connection.person)
+    message = f"Connected {who}; the test runs now."
     try:
         queue_connection_task(connection, Action.TEST, requested_by=request.user)
     except (NotQueued, QueueUnavailable) as exc:
