@@ -137,7 +137,13 @@ class WorkspaceAdmin(admin.ModelAdmin):
     list_filter = ("region", "is_active")
     search_fields = ("name", "aac_name")
     actions = ("test_connections_action",)
-    readonly_fields = ("state_badge", "aac_workspace_id", "aac_gid", "aac_name")
+    readonly_fields = (
+        "state_badge",
+        "aac_workspace_id",
+        "aac_gid",
+        "aac_name",
+        "add_connection",
+    )
     add_fieldsets = (
         (None, {"fields": ("name", "region", "is_active", "api_project_id")}),
         (
@@ -154,7 +160,15 @@ class WorkspaceAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "region", "is_active", "api_project_id")}),
         (
             "AAC",
-            {"fields": ("state_badge", "aac_name", "aac_workspace_id", "aac_gid")},
+            {
+                "fields": (
+                    "state_badge",
+                    "aac_name",
+                    "aac_workspace_id",
+                    "aac_gid",
+                    "add_connection",
+                )
+            },
         ),
     )
 
@@ -229,6 +243,13 @@ class WorkspaceAdmin(admin.ModelAdmin):
     def state_badge(self, obj):
         state = standing(obj.connections.all())
         return badge(state.state, state.label, state.reason)
+
+    @admin.display(description="Another person's pair")
+    def add_connection(self, obj):
+        url = reverse("admin:workspaces_connection_add")
+        return format_html(
+            '<a href="{}?workspace={}">Add a connection</a>', url, obj.pk
+        )
 
     @admin.display(description="Connections")
     def connection_count(self, obj):

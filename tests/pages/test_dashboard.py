@@ -210,3 +210,23 @@ def test_a_complete_view_says_so(login, world):
     assert "Complete: Ada lists every owner&#x27;s schedules." in text
     assert "(partial view)" not in text
     assert 'id="partial-totals"' not in text
+
+
+def test_a_long_rate_limit_says_when_it_is_retried_in_the_viewers_time(login, world):
+    SyncRun.objects.create(
+        workspace=world.acme,
+        trigger="beat",
+        status="failed",
+        finished_at=NOW,
+        error_kind="rate_limited",
+        error_message="AAC rate limit, retrying at 13:00 UTC (the first scheduled "
+        "sync from then).",
+        retry_at=NOW + timedelta(hours=1),
+    )
+
+    text = login(world.bob).get(reverse("pages:dashboard")).text
+
+    at = (NOW + timedelta(hours=1)).isoformat()
+    assert f'AAC rate limit, retrying at <time datetime="{at}"' in text
+    assert "TooManyRequests" not in text
+    assert "Retries at" not in text
