@@ -20,24 +20,15 @@ from schedules.connections import remove_connection
 from schedules.models import Person, Schedule, SyncRun
 from schedules.queueing import QueueError, queue_sync
 from workspaces import access
-from workspaces.admin import ConnectionAdmin, WorkspaceAdmin, badge
+from workspaces.admin import ConnectionAdmin, ReadOnlyAdmin, WorkspaceAdmin, badge
 from workspaces.models import Connection, Workspace
 
 
-class ReadOnlyScopedAdmin(admin.ModelAdmin):
+class ReadOnlyScopedAdmin(ReadOnlyAdmin):
     list_select_related = ("workspace",)
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Schedule)

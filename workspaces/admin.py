@@ -521,8 +521,21 @@ class ConnectionAdmin(admin.ModelAdmin):
         return [c for c in selected if c.workspace_id in operable]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the portal's own code writes: nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ConnectionTask)
-class ConnectionTaskAdmin(admin.ModelAdmin):
+class ConnectionTaskAdmin(ReadOnlyAdmin):
     """Tests and refreshes pressed, with their outcome; written by the tasks alone."""
 
     list_display = (
@@ -543,15 +556,6 @@ class ConnectionTaskAdmin(admin.ModelAdmin):
             .defer(*(f"connection__{name}" for name in Connection.SECRET_FIELDS))
         )
         return access.scope(queryset, request.user, workspace="connection__workspace")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)

@@ -63,7 +63,7 @@ def test_a_run_prefers_the_owner_then_anyone_who_sees_it(people):
 
 
 def test_a_run_that_no_working_connection_sees_is_refused(people):
-    workspace, ann, bob = people
+    workspace, _ann, bob = people
     bob.set_state(State.NEEDS_REAUTH, "Spent.")
 
     with pytest.raises(NoConnection, match="No working connection sees it"):
