@@ -125,11 +125,7 @@ def measure(
     working = [c for c in connections if c.listed_at == latest]
     working_bits = sum(c.bit for c in working)
     coverage = Coverage(Extent.PARTIAL, people=len(people))
-    coverage.wide = [
-        c.person
-        for c in working
-        if any(mask & c.bit and owner != c.aac_person_id for mask, owner, _ in rows)
-    ]
+    coverage.wide = [c.person for c in working if _lists_others(c, rows)]
     _count_unconfirmed(coverage, connections, rows, working_bits)
     connected = {c.aac_person_id for c in working if c.aac_person_id}
     coverage.visible = [str(p) for p in people if str(p.aac_id) in connected]
@@ -146,6 +142,16 @@ def measure(
     if coverage.wide or (people and not coverage.missing):
         coverage.extent = Extent.COMPLETE
     return coverage
+
+
+def _lists_others(connection: Connection, rows: list[tuple[int, str, int]]) -> bool:
+    """Whether the connection lists schedules of owners besides its own person:
+    of another owner than its person, or (its person unknown) of two owners.
+    Schedules without a known owner say nothing either way."""
+    owners = {owner for mask, owner, _ in rows if mask & connection.bit and owner}
+    if connection.aac_person_id:
+        return bool(owners - {connection.aac_person_id})
+    return len(owners) > 1
 
 
 def _count_unconfirmed(
