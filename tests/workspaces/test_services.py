@@ -144,3 +144,26 @@ def test_test_connection_refuses_a_token_of_another_aac_workspace(
     assert "Someone else's" in message
     assert reread(connection).state == State.ERROR
     assert Workspace.objects.get(pk=connection.workspace_id).aac_gid == remote.gid
+
+
+def test_test_connection_refuses_an_aac_workspace_the_portal_already_has(
+    aac_sim, make_sim_connection
+):
+    """An opaque token carries no workspace: AAC's answer names it, and the portal
+    has it already under another name (its schedules would count twice)."""
+    remote, first = make_sim_connection("First")
+    assert services.test_connection(first)[0]
+    twin = Workspace.objects.create(name="Twin", region="sim")
+    second = Connection.objects.create(workspace=twin, slot=0)
+    pair = aac_sim.sim.new_token_pair(remote.id, person_id=remote.people[1]["id"])
+    # As if pasted opaque: nothing in the paste said which AAC workspace it was.
+    Connection.objects.filter(pk=second.pk).update(
+        access_token=pair.access_token, refresh_token=pair.refresh_token
+    )
+
+    ok, message = services.test_connection(reread(second))
+
+    assert not ok
+    assert "which the portal already has as “First”" in message
+    assert reread(second).state == State.ERROR
+    assert Workspace.objects.get(pk=twin.pk).aac_gid == ""
