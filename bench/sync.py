@@ -49,7 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 VAR = ROOT / "var" / "bench"
-PG_NAME = "aacportal_bench"
+# Several checkouts benchmarking on one server each name their own.
+PG_NAME = os.environ.get("BENCH_PG_NAME", "aacportal_bench")
 SCHEDULES = 10_000
 MEMORY_SIZES = (10_000, 20_000)
 # Five connections, each listing a window of LISTED schedules, moved on by
