@@ -394,3 +394,29 @@ def test_force_refresh_takes_a_replacement_instead_of_refreshing_again(
 
     assert force_refresh(connection, rejected_token=rejected) == replacement
     assert sim_stats.refreshes(remote) == 1
+
+
+def test_a_refresh_token_of_another_workspace_is_found_out_and_its_pair_not_stored(
+    aac_sim, make_sim_connection, sim_stats
+):
+    """Pasted beside this workspace's access token, a refresh token of an AAC
+    workspace the portal does not hold: the first refresh shows the new pair is
+    the other workspace's, and it is not stored here."""
+    _, connection = make_sim_connection("Mismatched pair")
+    stranger = aac_sim.sim.add_workspace(name="Not in the portal", schedules=1)
+    theirs = aac_sim.sim.new_token_pair(stranger.id)
+    # One OAuth client for both (the simulator has one per workspace).
+    Connection.objects.filter(pk=connection.pk).update(
+        refresh_token=theirs.refresh_token, client_id=stranger.client_id
+    )
+    before = tokens(connection.pk)
+
+    with pytest.raises(TokenProblem) as caught:
+        force_refresh(connection)
+
+    assert caught.value.kind == TokenProblem.NEEDS_REAUTH
+    assert f"belonged to AAC workspace {stranger.gid}" in caught.value.message
+    assert "were not one pair" in caught.value.message
+    assert tokens(connection.pk) == before
+    assert reread(connection).state == State.NEEDS_REAUTH
+    assert reread(connection).refresh_lease_id is None
