@@ -384,6 +384,11 @@ CELERY_BEAT_SCHEDULE = {
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------
 
+# Error pages and reports hide the locals of functions that hold a token, in
+# DEBUG too.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#default-exception-reporter-filter
+DEFAULT_EXCEPTION_REPORTER_FILTER = "aacportal.logredact.TokensHiddenInDebug"
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,

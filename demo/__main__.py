@@ -20,6 +20,10 @@ WEB_PORT = int(os.environ.get("PORT", "8000"))
 SIM_PORT = int(os.environ.get("AAC_SIM_PORT", "8800"))
 SIM_WORKSPACES = os.environ.get("AAC_SIM_WORKSPACES", "3")
 SIM_SCHEDULES = os.environ.get("AAC_SIM_SCHEDULES", "1500")
+# The last workspace lists each owner's schedules, with three people connected:
+# the demo shows an honest partial coverage beside complete ones.
+SIM_OWNER_SCOPED = os.environ.get("AAC_SIM_OWNER_SCOPED", "1")
+SIM_PEOPLE_PAIRS = os.environ.get("AAC_SIM_PEOPLE_PAIRS", "3")
 
 
 def main() -> int:
@@ -47,6 +51,10 @@ def main() -> int:
             "--workspaces", SIM_WORKSPACES,
             "--schedules", SIM_SCHEDULES,
             "--seed", "1",
+            "--owner-scoped", SIM_OWNER_SCOPED,
+            "--people-pairs", SIM_PEOPLE_PAIRS,
+            # Alteryx's example client reads the demo's tokens.
+            "--jwt-alphabet", "standard",
             "--credentials-file", str(credentials),
         )  # fmt: skip
         _wait_for(f"{os.environ['AAC_SIMULATOR_URL']}/_sim/health", processes[0])

@@ -81,7 +81,7 @@ def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
         aac_id=aac_id,
         fields=fields,
         raw_json=raw_json,
-        fingerprint=_digest(raw_json),
+        fingerprint=digest(raw_json),
         problems=tuple(problems),
     )
 
@@ -92,12 +92,14 @@ def canonical_json(raw: dict) -> str:
 
 def fingerprint(raw: dict) -> str:
     """A digest of what AAC sent: equal digests mean the row needs no write."""
-    return _digest(canonical_json(raw))
+    return digest(canonical_json(raw))
 
 
-def _digest(text: str) -> str:
-    digest = hashlib.blake2b(f"{PARSER_VERSION}:{text}".encode(), digest_size=16)
-    return digest.hexdigest()
+def digest(text: str) -> str:
+    """The fingerprint of an item's canonical JSON (any kind's)."""
+    return hashlib.blake2b(
+        f"{PARSER_VERSION}:{text}".encode(), digest_size=16
+    ).hexdigest()
 
 
 def next_run_at(raw: dict, *, after: datetime) -> datetime | None:

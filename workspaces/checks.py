@@ -18,7 +18,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from workspaces import crypto
-from workspaces.models import Workspace
+from workspaces.models import Connection
 from workspaces.tokens.refresh import MAX_REFRESH_POSTS
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def check_stored_tokens_decrypt(app_configs=None, **kwargs):
     try:
         crypto.reset()
         rows = list(
-            Workspace.objects.values_list(
+            Connection.objects.values_list(
                 "pk",
                 Cast("access_token", TextField()),
                 Cast("refresh_token", TextField()),
@@ -81,7 +81,7 @@ def check_stored_tokens_decrypt(app_configs=None, **kwargs):
         return []
     return [
         Error(
-            f"{len(unreadable)} workspace(s) hold tokens that do not decrypt with "
+            f"{len(unreadable)} connection(s) hold tokens that do not decrypt with "
             f"FIELD_ENCRYPTION_KEYS (ids {', '.join(map(str, unreadable[:20]))}).",
             hint="Configure the key that encrypted them. When rotating, keep the "
             "old key after the new one until rotate_encryption_keys reports "

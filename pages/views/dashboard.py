@@ -27,6 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "cards": cards,
         "totals": summary.totals,
+        "partial": [card.workspace.name for card in cards if card.coverage.partial],
         "charts": dashboard_charts(schedules, summary, workspaces=workspaces, now=now),
         "can_operate_any": any(card.can_operate for card in cards),
         "poller": Poller(active=any(card.active for card in cards), since=now),

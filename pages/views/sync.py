@@ -48,7 +48,10 @@ def sync_all(request: HttpRequest) -> HttpResponse:
     if runs:
         message = f"{len(runs)} sync{'s' * (len(runs) != 1)} queued."
     else:
-        message = "Nothing queued: every workspace you operate is inactive or syncing."
+        message = (
+            "Nothing queued: every workspace you operate is inactive, syncing or "
+            "without a working connection."
+        )
     return button_answer(request, message=message, runs=runs, poller=poller, back=back)
 
 

@@ -28,8 +28,14 @@ from django.utils import timezone
 from accounts.models import Profile
 from health.models import WorkerHeartbeat
 from schedules.models import SyncRun
-from tests.factories import make_people, make_run, make_schedule, make_workspace
-from workspaces.models import Membership, Workspace
+from tests.factories import (
+    make_people,
+    make_person,
+    make_run,
+    make_schedule,
+    make_workspace,
+)
+from workspaces.models import ConnectionTask, Membership, Workspace
 
 LOGIN = "302 /accounts/login/?next="
 # The admin site's own views send visitors to the admin's login form.
@@ -41,7 +47,11 @@ ROLES = ("anonymous", "viewer", "non_member", "operator", "superuser")
 STAFF_PERMS = (
     "view_workspace",
     "change_workspace",
+    "view_connection",
+    "change_connection",
+    "view_connectiontask",
     "view_membership",
+    "view_person",
     "view_schedule",
     "view_syncrun",
 )
@@ -106,6 +116,13 @@ PAGES = {
         lambda world: f"{reverse('pages:sync_status')}?workspace={world.acme_id}",
         members(viewer=200, operator=200),
     ),
+    "workspaces/<int:workspace_id>/connections/": Route(
+        named("pages:connections", "acme_id"), members(viewer=200, operator=200)
+    ),
+    # A pressed test's progress, polled by the button's fragment.
+    "connection-tasks/<int:task_id>/": Route(
+        named("pages:connection_task", "task_id"), members(viewer=200, operator=200)
+    ),
 }
 BUTTONS = {
     "sync/": Route(
@@ -116,9 +133,27 @@ BUTTONS = {
         members(viewer=403, operator=200),
         method="post",
     ),
-    "workspaces/<int:workspace_id>/refresh-tokens/": Route(
-        named("pages:workspace_refresh_tokens", "acme_id"),
+    # An empty form: the page again, with what to paste (400).
+    "workspaces/<int:workspace_id>/connections/connect/": Route(
+        named("pages:connect", "acme_id"),
+        Expect(LOGIN, 403, 404, 400, 400),
+        method="post",
+    ),
+    "connections/<int:connection_id>/test/": Route(
+        named("pages:connection_test", "connection_id"),
         members(viewer=403, operator=200),
+        method="post",
+    ),
+    "connections/<int:connection_id>/refresh/": Route(
+        named("pages:connection_refresh", "connection_id"),
+        members(viewer=403, operator=200),
+        method="post",
+    ),
+    # Whoever added a connection removes it here (nobody in the world did):
+    # others ask a superuser, or use the admin.
+    "connections/<int:connection_id>/remove/": Route(
+        named("pages:connection_remove", "connection_id"),
+        Expect(LOGIN, 403, 404, 403, "302 /workspaces/{acme_id}/connections/"),
         method="post",
     ),
 }
@@ -261,6 +296,23 @@ SCOPED_MODELS = {
         change=scoped(viewer=200, operator=200),
         delete=scoped(viewer=403, non_member=403, operator=403),
     ),
+    # Operators add connections in the portal ("Connect my AAC account"); in
+    # the admin, staff with the permission change those of their workspaces.
+    "workspaces.connection": admin_model(
+        "workspaces.connection",
+        changelist=staff(200),
+        add=staff(403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403),
+    ),
+    # Tests and refreshes pressed: written by the tasks alone.
+    "workspaces.connectiontask": admin_model(
+        "workspaces.connectiontask",
+        changelist=staff(200),
+        add=staff(403, superuser=403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
+    ),
     # Memberships decide who sees what: staff see those of their workspaces,
     # only a superuser changes them.
     "workspaces.membership": admin_model(
@@ -273,6 +325,13 @@ SCOPED_MODELS = {
     # The cache is written by the sync alone: read-only, even for a superuser.
     "schedules.schedule": admin_model(
         "schedules.schedule",
+        changelist=staff(200),
+        add=staff(403, superuser=403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
+    ),
+    "schedules.person": admin_model(
+        "schedules.person",
         changelist=staff(200),
         add=staff(403, superuser=403),
         change=scoped(viewer=200, operator=200),
@@ -320,6 +379,10 @@ def world(db):
         person.save()
         person.user_permissions.set(Permission.objects.filter(codename__in=STAFF_PERMS))
     carol = people["carol"]
+    connection = acme.connections.get()
+    task = ConnectionTask.objects.create(
+        connection=connection, action="test", status="succeeded"
+    )
     WorkerHeartbeat.objects.create(hostname="w@tests", last_seen=timezone.now())
     objects = {
         "auth.user": carol.pk,
@@ -335,12 +398,17 @@ def world(db):
             username="x", ip_address="10.0.0.1"
         ).pk,
         "workspaces.workspace": acme.pk,
+        "workspaces.connection": connection.pk,
+        "workspaces.connectiontask": task.pk,
         "workspaces.membership": Membership.objects.get(user=carol).pk,
+        "schedules.person": make_person(acme, 146301).pk,
         "schedules.schedule": make_schedule(acme).pk,
         "schedules.syncrun": make_run(acme, status=SyncRun.Status.SUCCEEDED).pk,
     }
     return SimpleNamespace(
         acme_id=acme.pk,
+        connection_id=connection.pk,
+        task_id=task.pk,
         carol_id=carol.pk,
         workspace_type_id=ContentType.objects.get_for_model(Workspace).pk,
         objects=objects,

@@ -48,9 +48,9 @@ def test_it_names_the_malformed_key_by_position(use_keys, new_key):
 
 @pytest.mark.django_db
 def test_it_fails_when_stored_tokens_do_not_decrypt(use_keys, new_key):
-    workspace = make_workspace("Wrong key", region="eu1")
+    connection = make_workspace("Wrong key", region="eu1").connections.get()
     store_pasted_tokens(
-        workspace,
+        connection,
         access_token=make_jwt({"exp": 4102444800}),
         refresh_token="rt-stored-before-the-key-changed",
     )
@@ -60,7 +60,7 @@ def test_it_fails_when_stored_tokens_do_not_decrypt(use_keys, new_key):
     errors = run_checks(tags=[Tags.security])
 
     assert "workspaces.E003" in ids(errors)
-    assert f"ids {workspace.pk}" in next(
+    assert f"ids {connection.pk}" in next(
         e.msg for e in errors if e.id == "workspaces.E003"
     )
 

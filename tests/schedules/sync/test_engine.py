@@ -13,7 +13,7 @@ from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
 from schedules.sync.engine import sync_workspace
 from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
-from workspaces.models import Workspace
+from workspaces.models import Connection
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,8 @@ def test_it_caches_every_schedule_aac_lists(aac_sim, make_sim_workspace, page_si
 
     found = run.counts_of("schedules")
     assert (run.status, run.error_kind, run.error_message) == (Status.SUCCEEDED, "", "")
-    assert run.pages_fetched == found.pages == 3
+    assert found.pages == 3
+    assert run.pages_fetched == found.pages + run.counts_of("people").pages
     assert (found.seen, found.created, found.updated) == (250, 250, 0)
     assert (found.unchanged, found.deleted, found.ignored) == (0, 0, 0)
     assert found.unparsed == misunderstood > 0  # the simulator adds oddities
@@ -179,7 +180,9 @@ def test_a_workspace_needing_reauthorisation_is_skipped_without_calling_aac(
     aac_sim, make_sim_workspace
 ):
     _remote, workspace = make_sim_workspace("Locked out")
-    workspace.set_state(Workspace.State.NEEDS_REAUTH, "AAC said invalid_grant.")
+    workspace.connections.get().set_state(
+        Connection.State.NEEDS_REAUTH, "AAC said invalid_grant."
+    )
     requests_before = sum(aac_sim.sim.stats.requests.values())
 
     run = sync(workspace)

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from accounts.models import Profile
 from schedules.models import SyncRun
 from schedules.sync.engine import sync_workspace
-from schedules.sync.kinds import KINDS, SCHEDULES
+from schedules.sync.kinds import KINDS, PEOPLE, SCHEDULES
 from tests.schedules.conftest import aac_state, cache_of, new_run, sync
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +20,11 @@ pytestmark = pytest.mark.django_db
 Status = SyncRun.Status
 
 
-def test_the_schedules_kind_is_a_full_counted_list():
-    assert KINDS == (SCHEDULES,)
+def test_people_come_first_then_the_schedules_a_full_counted_list():
+    assert KINDS == (PEOPLE, SCHEDULES)
     assert SCHEDULES.count is not None
     assert SCHEDULES.deletes_missing
+    assert PEOPLE.deletes_missing
 
 
 def test_a_kind_whose_model_cannot_hold_a_cache_is_refused():

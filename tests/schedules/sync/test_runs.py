@@ -140,8 +140,9 @@ def test_a_sync_beats_while_it_works(aac_sim, make_sim_workspace, page_size, set
         if q["sql"].startswith("UPDATE")
         and '"heartbeat_at" = ' in q["sql"].split(" WHERE ")[0]
     ]
-    # The claim, one per page, one at the start of the apply.
-    assert len(beats) == 1 + 3 + 1
+    # The claim, one per page (a page of people, three of schedules), one at
+    # the start of the apply.
+    assert len(beats) == 1 + 1 + 3 + 1
     assert run.status == Status.SUCCEEDED
     assert run.heartbeat_at >= run.started_at
 
