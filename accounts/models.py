@@ -1,7 +1,24 @@
 """Per-user preferences of the portal's people (today: their timezone)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from lib.zones import zone_names
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in zone_names()
+
+
+def validate_timezone(name: str) -> None:
+    """Every write path (the admin's form too) stores a name tzdata knows."""
+    if name and not is_valid_timezone(name):
+        raise ValidationError(
+            "%(name)s is not a timezone this server knows (e.g. Europe/Paris).",
+            params={"name": name},
+            code="unknown_timezone",
+        )
 
 
 class Profile(models.Model):
@@ -11,6 +28,7 @@ class Profile(models.Model):
     timezone = models.CharField(
         max_length=64,
         blank=True,
+        validators=[validate_timezone],
         help_text="IANA name. Taken from the browser at first login; "
         "blank means the server's TIME_ZONE.",
     )
