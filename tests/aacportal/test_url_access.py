@@ -148,7 +148,11 @@ ACCOUNTS = {
         named("password_reset_complete"), everyone(200, anonymous=200)
     ),
 }
-HEALTH = {"health/": Route(named("health"), everyone(200))}
+HEALTH = {
+    "health/": Route(named("health"), everyone(200)),
+    # For load balancers: no login, and it tells nothing but up or down.
+    "health/live/": Route(named("health_live"), everyone(200, anonymous=200)),
+}
 ADMIN_SITE = {
     "admin/": Route(named("admin:index"), staff(200, anonymous=ADMIN_LOGIN)),
     "admin/login/": Route(
