@@ -165,10 +165,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pages:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (accounts/throttling.py; the README's "Login protection"):
+# AXES_FAILURE_LIMIT failures lock a username from one address, and
+# AAC_LOGIN_ADDRESS_FAILURE_LIMIT failures across usernames lock the address,
+# for AXES_COOLOFF_MINUTES. The address is REMOTE_ADDR unless
+# AAC_TRUSTED_PROXY_HEADER names the header a trusted reverse proxy sets
+# (X-Forwarded-For, X-Real-IP); AAC_TRUSTED_PROXY_COUNT proxies append to it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt while locked out is answered with the lockout (429) and neither
+# counted nor extending it; the address limit is kept by the handler's check.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "accounts.throttling.AddressLimitHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AAC_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("AAC_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AAC_TRUSTED_PROXY_HEADER = env.str("AAC_TRUSTED_PROXY_HEADER", default="")
+AAC_TRUSTED_PROXY_COUNT = env.int("AAC_TRUSTED_PROXY_COUNT", default=1)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # read by the buttons' fetch calls
@@ -253,6 +267,10 @@ EMAIL_CONFIG = env.email(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="aac-portal@localhost")
+# "Forgot your password?" e-mails a reset link: only when EMAIL_URL is set,
+# and AAC_PASSWORD_RESET_LIMIT requests an hour per address and per e-mail.
+AAC_PASSWORD_RESET_ENABLED = bool(env.str("EMAIL_URL", default=""))
+AAC_PASSWORD_RESET_LIMIT = env.int("AAC_PASSWORD_RESET_LIMIT", default=5)
 
 # ---------------------------------------------------------------------------
 # Celery

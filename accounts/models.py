@@ -1,4 +1,5 @@
-"""Per-user preferences of the portal's people (today: their timezone)."""
+"""Per-user preferences of the portal's people (their timezone), and password-reset
+requests (for their throttle)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,3 +36,16 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.timezone or 'default timezone'})"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset e-mail, kept an hour for the throttle
+    (`accounts.throttling.reset_allowed`)."""
+
+    address = models.GenericIPAddressField(null=True)
+    # SHA-256 of the e-mail as typed (trimmed, lower case), known or not.
+    email_digest = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"reset requested from {self.address} at {self.requested_at:%H:%M}"
