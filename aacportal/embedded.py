@@ -34,6 +34,19 @@ def broker_dir(var: Path) -> Path:
     return var / "broker"
 
 
+def broker_transport_options(var: Path) -> dict:
+    """kombu's filesystem transport, on the broker's folders under `var`."""
+    folder = broker_dir(var)
+    return {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+        # Broadcasts (worker control); kombu's default is ./control.
+        "control_folder": str(folder / "control"),
+    }
+
+
 def key_file(var: Path) -> Path:
     return var / "field-encryption.key"
 

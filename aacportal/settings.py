@@ -283,15 +283,7 @@ AAC_PASSWORD_RESET_LIMIT = env.int("AAC_PASSWORD_RESET_LIMIT", default=5)
 # message is not redelivered; production uses Redis, which does.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = embedded.broker_dir(VAR_DIR)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-        # Broadcasts (worker control); kombu's default is ./control.
-        "control_folder": str(_broker_dir / "control"),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded.broker_transport_options(VAR_DIR)
 else:
     # A message not acknowledged within this time goes back to the queue;
     # no countdown and no task may be longer (docs/reliability.md rule 8; see
@@ -315,6 +307,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Prefork, safe against a pool process killed while idle (aacportal/workerpool.py).
+CELERY_WORKER_POOL = "aacportal.workerpool:TaskPool"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)

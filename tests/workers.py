@@ -98,6 +98,12 @@ class WorkerProcess:
             time.sleep(0.2)
         raise RuntimeError(f"worker not ready after {timeout} s; see {self.log_path}")
 
+    def pool_pids(self) -> list[int]:
+        """The worker's pool processes (Linux: read from /proc, for each of its
+        threads: the pool's supervisor thread forks the replacements)."""
+        tasks = Path(f"/proc/{self.process.pid}/task").glob("*/children")
+        return sorted(int(pid) for task in tasks for pid in task.read_text().split())
+
     def kill(self) -> None:
         """SIGKILL the whole worker (main process and pool children)."""
         os.killpg(self.process.pid, signal.SIGKILL)
