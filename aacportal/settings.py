@@ -300,6 +300,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
+# Several portals may share one Redis, each with a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -389,6 +391,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workspaces.tasks.refresh_expiring_tokens",
         "schedule": timedelta(minutes=AAC_TOKEN_REFRESH_INTERVAL_MINUTES),
         "options": {"expires": AAC_TOKEN_REFRESH_INTERVAL_MINUTES * 60 - 15},
+    },
+    "expire-stale-sync-runs": {
+        "task": "schedules.tasks.expire_stale_sync_runs",
+        "schedule": timedelta(seconds=AAC_SYNC_HEARTBEAT_TIMEOUT / 4),
+        "options": {"expires": AAC_SYNC_HEARTBEAT_TIMEOUT / 5},
     },
     "worker-heartbeat": {
         "task": "health.tasks.heartbeat",

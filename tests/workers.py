@@ -1,7 +1,8 @@
-"""A real `celery worker` process for tests, sharing the test database and broker.
+"""Real `celery worker` and `celery beat` processes for tests, sharing the test
+database and broker.
 
-Tests that use it must commit their data (`transactional_db` or `live_server`),
-because the worker reads the database from another process.
+Tests that use them must commit their data (`transactional_db` or
+`live_server`), because these processes read the database from another one.
 """
 
 import os
@@ -32,25 +33,17 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 
-class WorkerProcess:
-    """Start, wait for, kill and stop one worker process."""
+class CeleryProcess:
+    """Start, wait for, kill and stop one Celery process of the project."""
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        env: dict | None = None,
-        concurrency: int = 2,
-        queues: str = "",
-    ):
+    def __init__(self, *, name: str, env: dict | None = None):
         self.name = name
-        self.hostname = f"{name}@tests"
-        self.concurrency = concurrency
-        # Comma-separated queues to consume instead of the default one.
-        self.queues = queues
         self.extra_env = env or {}
         self.log_path = Path(settings.VAR_DIR) / f"{name}.log"
         self.process: subprocess.Popen | None = None
+
+    def arguments(self) -> list[str]:
+        raise NotImplementedError
 
     def environment(self) -> dict:
         env = dict(os.environ)
@@ -62,50 +55,32 @@ class WorkerProcess:
         env.update(self.extra_env)
         return env
 
-    def start(self, *, timeout: float = 30) -> "WorkerProcess":
+    def start(self, *, timeout: float = 30):
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "aacportal",
-                "worker",
-                "--loglevel=INFO",
-                f"--hostname={self.hostname}",
-                f"--concurrency={self.concurrency}",
-                "--without-mingle",
-                "--without-gossip",
-                *([f"--queues={self.queues}"] if self.queues else []),
-            ],
+            [sys.executable, "-m", "celery", "-A", "aacportal", *self.arguments()],
             cwd=ROOT,
             env=self.environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.wait_ready(timeout=timeout)
-        return self
-
-    def wait_ready(self, *, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited early; see {self.log_path}")
-            if WorkerHeartbeat.objects.filter(hostname=self.hostname).exists():
-                return
+                raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
+            if self.ready():
+                return self
             time.sleep(0.2)
-        raise RuntimeError(f"worker not ready after {timeout} s; see {self.log_path}")
+        raise RuntimeError(
+            f"{self.name} not ready after {timeout} s; see {self.log_path}"
+        )
 
-    def pool_pids(self) -> list[int]:
-        """The worker's pool processes (Linux: read from /proc, for each of its
-        threads: the pool's supervisor thread forks the replacements)."""
-        tasks = Path(f"/proc/{self.process.pid}/task").glob("*/children")
-        return sorted(int(pid) for task in tasks for pid in task.read_text().split())
+    def ready(self) -> bool:
+        raise NotImplementedError
 
     def kill(self) -> None:
-        """SIGKILL the whole worker (main process and pool children)."""
+        """SIGKILL the whole process group (a worker's pool processes too)."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
@@ -120,3 +95,51 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class WorkerProcess(CeleryProcess):
+    def __init__(
+        self,
+        *,
+        name: str,
+        env: dict | None = None,
+        concurrency: int = 2,
+        queues: str = "",
+    ):
+        super().__init__(name=name, env=env)
+        self.hostname = f"{name}@tests"
+        self.concurrency = concurrency
+        # Comma-separated queues to consume instead of the default one.
+        self.queues = queues
+
+    def arguments(self) -> list[str]:
+        return [
+            "worker",
+            "--loglevel=INFO",
+            f"--hostname={self.hostname}",
+            f"--concurrency={self.concurrency}",
+            "--without-mingle",
+            "--without-gossip",
+            *([f"--queues={self.queues}"] if self.queues else []),
+        ]
+
+    def ready(self) -> bool:
+        return WorkerHeartbeat.objects.filter(hostname=self.hostname).exists()
+
+    def pool_pids(self) -> list[int]:
+        """The worker's pool processes (Linux: read from /proc, for each of its
+        threads: the pool's supervisor thread forks the replacements)."""
+        tasks = Path(f"/proc/{self.process.pid}/task").glob("*/children")
+        return sorted(int(pid) for task in tasks for pid in task.read_text().split())
+
+
+class BeatProcess(CeleryProcess):
+    """`celery beat`, its schedule file beside its log."""
+
+    def arguments(self) -> list[str]:
+        schedule = self.log_path.with_suffix(".schedule")
+        schedule.unlink(missing_ok=True)
+        return ["beat", "--loglevel=INFO", f"--schedule={schedule}"]
+
+    def ready(self) -> bool:
+        return "beat: Starting..." in self.log()
