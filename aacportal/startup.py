@@ -6,7 +6,13 @@ keys the process stops with one message, the one `manage.py check` gives, and
 no traceback. Needs only the settings, not the app registry.
 """
 
+import sys
+
 from workspaces.keys import check_encryption_keys
+
+# The exit status gunicorn reads as "the worker cannot boot": it stops, rather
+# than starting the worker again and again.
+CANNOT_START = 3
 
 
 def refuse_unless_configured() -> None:
@@ -14,4 +20,6 @@ def refuse_unless_configured() -> None:
     errors = check_encryption_keys()
     if errors:
         lines = "\n".join(str(error) for error in errors)
-        raise SystemExit(f"AAC Portal refuses to start:\n{lines}")
+        sys.stderr.write(f"AAC Portal refuses to start:\n{lines}\n")
+        sys.stderr.flush()
+        raise SystemExit(CANNOT_START)

@@ -1,5 +1,5 @@
-"""Real `celery worker` and `celery beat` processes for tests, sharing the test
-database and broker.
+"""Real `celery worker`, `celery beat` and `gunicorn` processes for tests,
+sharing the test database and broker.
 
 Tests that use them must commit their data (`transactional_db` or
 `live_server`), because these processes read the database from another one.
@@ -7,9 +7,11 @@ Tests that use them must commit their data (`transactional_db` or
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -33,8 +35,19 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 
-class CeleryProcess:
-    """Start, wait for, kill and stop one Celery process of the project."""
+def environment(extra: dict) -> dict:
+    """This process's environment, on the test database, broker and keys."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        **extra,
+    }
+
+
+class ProjectProcess:
+    """Start, wait for, kill and stop one process of the project."""
 
     def __init__(self, *, name: str, env: dict | None = None):
         self.name = name
@@ -46,19 +59,12 @@ class CeleryProcess:
         raise NotImplementedError
 
     def environment(self) -> dict:
-        env = dict(os.environ)
-        env.update(
-            DATABASE_URL=database_url(),
-            CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
-            FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
-        )
-        env.update(self.extra_env)
-        return env
+        return environment(self.extra_env)
 
     def start(self, *, timeout: float = 30):
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "aacportal", *self.arguments()],
+            [sys.executable, *self.arguments()],
             cwd=ROOT,
             env=self.environment(),
             stdout=log,
@@ -97,7 +103,10 @@ class CeleryProcess:
         return self.log_path.read_text(errors="replace")
 
 
-class WorkerProcess(CeleryProcess):
+CELERY = ["-m", "celery", "-A", "aacportal"]
+
+
+class WorkerProcess(ProjectProcess):
     def __init__(
         self,
         *,
@@ -114,6 +123,7 @@ class WorkerProcess(CeleryProcess):
 
     def arguments(self) -> list[str]:
         return [
+            *CELERY,
             "worker",
             "--loglevel=INFO",
             f"--hostname={self.hostname}",
@@ -133,13 +143,45 @@ class WorkerProcess(CeleryProcess):
         return sorted(int(pid) for task in tasks for pid in task.read_text().split())
 
 
-class BeatProcess(CeleryProcess):
+class BeatProcess(ProjectProcess):
     """`celery beat`, its schedule file beside its log."""
 
     def arguments(self) -> list[str]:
         schedule = self.log_path.with_suffix(".schedule")
         schedule.unlink(missing_ok=True)
-        return ["beat", "--loglevel=INFO", f"--schedule={schedule}"]
+        return [*CELERY, "beat", "--loglevel=INFO", f"--schedule={schedule}"]
 
     def ready(self) -> bool:
         return "beat: Starting..." in self.log()
+
+
+class GunicornProcess(ProjectProcess):
+    """The web application under gunicorn, on a free port of 127.0.0.1."""
+
+    def __init__(self, *, name: str, env: dict | None = None, workers: int = 2):
+        super().__init__(name=name, env=env)
+        self.workers = workers
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def arguments(self) -> list[str]:
+        return [
+            "-m",
+            "gunicorn",
+            "aacportal.wsgi:application",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--workers={self.workers}",
+            # Its own, not the one in ~/.gunicorn another gunicorn may be using.
+            f"--control-socket={self.log_path.with_suffix('.ctl')}",
+        ]
+
+    def ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(
+                f"{self.url}/health/live/", timeout=2
+            ) as answer:
+                return answer.status == 200
+        except OSError:
+            return False

@@ -20,6 +20,13 @@ MESSAGE = "FIELD_ENCRYPTION_KEYS is not set"
 
 ENTRY_POINTS = {
     "wsgi": ["-c", "import aacportal.wsgi; print('served')"],
+    "gunicorn": [
+        "-m",
+        "gunicorn",
+        "aacportal.wsgi:application",
+        "--bind=127.0.0.1:0",
+        "--no-control-socket",
+    ],
     "asgi": ["-c", "import aacportal.asgi; print('served')"],
     "worker": ["-m", "celery", "-A", "aacportal", "worker", "--pool=solo"],
     "beat": ["-m", "celery", "-A", "aacportal", "beat"],
