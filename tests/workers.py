@@ -14,10 +14,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 from health.models import WorkerHeartbeat
+from schedules.models import SyncRun
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -185,3 +187,15 @@ class GunicornProcess(ProjectProcess):
                 return answer.status == 200
         except OSError:
             return False
+
+
+def wait_for_run(run, statuses, *, timeout: float, processes) -> SyncRun:
+    """The run once its status is one of `statuses`; fails with the logs if not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in statuses:
+            return run
+        time.sleep(0.1)
+    logs = "\n".join(process.log() for process in processes)
+    pytest.fail(f"run {run.pk} still {run.status} after {timeout} s:\n{logs}")

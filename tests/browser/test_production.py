@@ -18,7 +18,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from tests.availability import require_postgres, require_redis_broker
-from tests.browser.conftest import PASSWORD, Watcher
+from tests.browser.conftest import log_in, watched_page
 from tests.factories import make_user
 from tests.workers import (
     ROOT,
@@ -91,16 +91,9 @@ def portal(production_env):
 
 
 @pytest.fixture
-def production_page(browser, portal):
-    watcher = Watcher()
-    context = browser.new_context(base_url=portal.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("console", watcher.console)
-    page.on("pageerror", lambda error: watcher.problems.append(f"page error: {error}"))
-    yield page
-    context.close()
-    assert watcher.problems == []
+def production_page(browser, portal, watcher):
+    with watched_page(browser, watcher, portal.url) as page:
+        yield page
 
 
 def test_a_person_resyncs_a_workspace_through_gunicorn(
@@ -112,11 +105,7 @@ def test_a_person_resyncs_a_workspace_through_gunicorn(
     _, workspace = make_sim_workspace("Production EU", schedules=30)
     page = production_page
 
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{portal.url}/")
+    log_in(page, "alice")
     page.goto(workspace.get_absolute_url())
     status = page.locator(f"#sync-status-{workspace.pk}")
     page.click("#resync")

@@ -21,7 +21,7 @@ from tests.availability import require_redis_broker
 from tests.factories import add_member, make_user
 from tests.pages.requests import poll, press
 from tests.schedules.conftest import on_list
-from tests.workers import BeatProcess, WorkerProcess
+from tests.workers import BeatProcess, WorkerProcess, wait_for_run
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.worker
@@ -39,17 +39,6 @@ def broker(request):
         return request.getfixturevalue("embedded_broker")
     require_redis_broker(settings.CELERY_BROKER_URL)
     return {}
-
-
-def wait_for(run, statuses, *, timeout, processes) -> SyncRun:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status in statuses:
-            return run
-        time.sleep(0.1)
-    logs = "\n".join(process.log() for process in processes)
-    pytest.fail(f"run {run.pk} still {run.status} after {timeout} s:\n{logs}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,7 +75,7 @@ def test_a_run_left_by_a_killed_worker_is_expired_and_the_button_works_again(
         page_loaded = timezone.now().timestamp()
         run = SyncRun.objects.create(workspace=workspace, trigger="button")
         tasks.sync_workspace.apply_async(args=[run.pk], queue=doomed_queue)
-        wait_for(run, [Status.RUNNING], timeout=30, processes=processes)
+        wait_for_run(run, [Status.RUNNING], timeout=30, processes=processes)
         time.sleep(2)  # a couple of pages are in
 
         doomed.kill()
@@ -95,7 +84,9 @@ def test_a_run_left_by_a_killed_worker_is_expired_and_the_button_works_again(
         assert press(client, "workspace_sync", workspace.pk).status_code == 409
         time.sleep(TIMEOUT / 2)
         assert SyncRun.objects.get(pk=run.pk).status == Status.RUNNING
-        run = wait_for(run, [Status.FAILED], timeout=3 * TIMEOUT, processes=processes)
+        run = wait_for_run(
+            run, [Status.FAILED], timeout=3 * TIMEOUT, processes=processes
+        )
         expired_after = time.monotonic() - killed
 
         assert TIMEOUT / 2 < expired_after < 2.5 * TIMEOUT
@@ -112,7 +103,7 @@ def test_a_run_left_by_a_killed_worker_is_expired_and_the_button_works_again(
         answer = press(client, "workspace_sync", workspace.pk)
         assert (answer.status_code, "queued" in answer.text) == (200, True)
         again = SyncRun.objects.exclude(pk=run.pk).get(workspace=workspace)
-        again = wait_for(again, [Status.SUCCEEDED], timeout=60, processes=processes)
+        again = wait_for_run(again, [Status.SUCCEEDED], timeout=60, processes=processes)
     finally:
         for process in processes:
             process.stop()
