@@ -3,7 +3,8 @@
 Everything runs on the embedded defaults (SQLite, the filesystem broker) with
 the simulator as region "sim". The var folder, the broker's folders and the
 encryption key are made first, before any process reads the settings (which
-make nothing themselves). Ctrl-C stops every process cleanly.
+make nothing themselves). A worker or beat that dies is started again
+(`demo/services.py`); Ctrl-C stops every process cleanly.
 """
 
 import os
@@ -15,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from aacportal import embedded
+from demo.services import Service, stop_all, supervise
 
 WEB_PORT = int(os.environ.get("PORT", "8000"))
 SIM_PORT = int(os.environ.get("AAC_SIM_PORT", "8800"))
@@ -32,19 +34,19 @@ def main() -> int:
     credentials = var / "demo-credentials.json"
     os.environ["AAC_SIMULATOR_URL"] = f"http://127.0.0.1:{SIM_PORT}"
     os.environ["AAC_SIMULATOR_GATEWAY_URL"] = f"http://127.0.0.1:{SIM_PORT + 1}"
-    python = sys.executable
-    processes: list[subprocess.Popen] = []
+    services: list[Service] = []
     # A SIGTERM (from a supervisor or `timeout`) stops the children like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
-    def start(*args):
-        processes.append(subprocess.Popen([python, *args], cwd=embedded.ROOT))
+    def start(name, *args, restart=False):
+        services.append(Service(name, list(args), restart=restart).start())
 
     def run(*args):
-        subprocess.run([python, *args], cwd=embedded.ROOT, check=True)
+        subprocess.run([sys.executable, *args], cwd=embedded.ROOT, check=True)
 
     try:
         start(
+            "simulator",
             "-m", "aacsim",
             "--port", str(SIM_PORT),
             "--gateway-port", str(SIM_PORT + 1),
@@ -57,15 +59,20 @@ def main() -> int:
             "--jwt-alphabet", "standard",
             "--credentials-file", str(credentials),
         )  # fmt: skip
-        _wait_for(f"{os.environ['AAC_SIMULATOR_URL']}/_sim/health", processes[0])
+        _wait_for(f"{os.environ['AAC_SIMULATOR_URL']}/_sim/health", services[0])
         run("manage.py", "migrate", "--no-input", "-v0")
         run("-m", "demo.setup", str(credentials))
         start(
+            "worker",
             "-m", "celery", "-A", "aacportal", "worker", "--loglevel=INFO",
             "--concurrency=2", "--hostname=demo-worker@%h",
+            restart=True,
         )  # fmt: skip
-        start("-m", "celery", "-A", "aacportal", "beat", "--loglevel=INFO")
-        start("manage.py", "runserver", "--noreload", f"127.0.0.1:{WEB_PORT}")
+        start(
+            "beat", "-m", "celery", "-A", "aacportal", "beat", "--loglevel=INFO",
+            restart=True,
+        )  # fmt: skip
+        start("web", "manage.py", "runserver", "--noreload", f"127.0.0.1:{WEB_PORT}")
         print(
             f"\n  AAC Portal: http://127.0.0.1:{WEB_PORT}/\n"
             "  Log in as admin / aacportal-demo (superuser)"
@@ -74,20 +81,19 @@ def main() -> int:
             "  Ctrl-C stops everything.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        print("demo: a process stopped; shutting down the others", file=sys.stderr)
+        stopped = supervise(services)
+        print(f"demo: the {stopped.name} stopped; shutting down", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        _stop(processes)
+        stop_all(services)
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_for(url: str, service: Service, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if service.process.poll() is not None:
             raise SystemExit("demo: the simulator exited at start-up")
         try:
             with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (our own URL)
@@ -95,17 +101,6 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"demo: {url} did not answer within {timeout} s")
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""The health page: database, broker, worker and (in the demo) the simulator; and
-each visible workspace's state and coverage."""
+"""The health page: database, broker, worker and (in the demo) the simulator; each
+visible workspace's state and coverage; and the liveness probe."""
 
-from django.http import JsonResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
-from health.status import overall
+from health.status import database_status, overall
 from schedules.coverage import coverage_of
 from workspaces import access
 from workspaces.standing import standing
@@ -34,3 +36,17 @@ def _workspaces(user) -> list[dict]:
         }
         for ws in workspaces
     ]
+
+
+@login_not_required
+@require_safe
+def live(request):
+    """For a load balancer or an orchestrator: no login, and nothing told.
+
+    Up means this process answers and reaches its database; the broker and
+    the workers are not asked, as pages work without them. What failed, and
+    where, is on the health page, behind a login.
+    """
+    if database_status()["ok"]:
+        return HttpResponse("ok\n", content_type="text/plain")
+    return HttpResponse("unavailable\n", content_type="text/plain", status=503)

@@ -33,3 +33,11 @@ def sync_workspace(self, run_id: int) -> None:
 @shared_task
 def sync_all_workspaces() -> None:
     queue_beat_syncs()
+
+
+@shared_task
+def expire_stale_sync_runs() -> None:
+    """Beat's every quarter of AAC_SYNC_HEARTBEAT_TIMEOUT: a run whose worker
+    died says so within minutes, and its workspace can sync again
+    (docs/reliability.md rule 16)."""
+    runs.expire_stale_runs()

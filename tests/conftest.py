@@ -175,22 +175,41 @@ def _purge_broker():
         conn.default_channel.queue_purge(app.conf.task_default_queue)
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Point the Celery app at a closed port, as if the broker had gone away.
+def point_app_at(monkeypatch, url: str, transport_options: dict) -> None:
+    """Point this process's Celery app at another broker for one test.
 
     Celery reads CELERY_BROKER_URL from the environment before its own
-    configuration and caches connection and producer pools, so all three change.
+    configuration and caches connection and producer pools, so all change.
     """
-    closed = "redis://127.0.0.1:1/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", closed)
-    monkeypatch.setitem(app.conf, "broker_url", closed)
-    monkeypatch.setitem(app.conf, "broker_write_url", closed)
-    # The embedded broker's folder options mean nothing to Redis.
-    monkeypatch.setitem(app.conf, "broker_transport_options", {})
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    monkeypatch.setitem(app.conf, "broker_write_url", url)
+    monkeypatch.setitem(app.conf, "broker_transport_options", transport_options)
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Point the Celery app at a closed port, as if the broker had gone away."""
+    closed = "redis://127.0.0.1:1/0"
+    point_app_at(monkeypatch, closed, {})
     yield closed
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def embedded_broker(monkeypatch, tmp_path):
+    """A filesystem broker of this test's own, whatever the suite's broker is.
+
+    Yields the environment a worker needs to use it too.
+    """
+    var = tmp_path / "var"
+    embedded.prepare(var)
+    url = "filesystem://localhost/"
+    point_app_at(monkeypatch, url, embedded.broker_transport_options(var))
+    yield {"CELERY_BROKER_URL": url, "AAC_VAR_DIR": str(var)}
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -169,21 +169,26 @@ ACCOUNTS = {
     "accounts/password_change/done/": Route(
         named("password_change_done"), everyone(200)
     ),
-    # Resetting a forgotten password needs no login.
+    # Resetting a forgotten password needs no login, and e-mail: without
+    # EMAIL_URL (as here) it is off (tests/accounts/test_password_reset.py).
     "accounts/password_reset/": Route(
-        named("password_reset"), everyone(200, anonymous=200)
+        named("password_reset"), everyone(404, anonymous=404)
     ),
     "accounts/password_reset/done/": Route(
-        named("password_reset_done"), everyone(200, anonymous=200)
+        named("password_reset_done"), everyone(404, anonymous=404)
     ),
     "accounts/reset/<uidb64>/<token>/": Route(
-        path("/accounts/reset/MQ/not-a-token/"), everyone(200, anonymous=200)
+        path("/accounts/reset/MQ/not-a-token/"), everyone(404, anonymous=404)
     ),
     "accounts/reset/done/": Route(
-        named("password_reset_complete"), everyone(200, anonymous=200)
+        named("password_reset_complete"), everyone(404, anonymous=404)
     ),
 }
-HEALTH = {"health/": Route(named("health"), everyone(200))}
+HEALTH = {
+    "health/": Route(named("health"), everyone(200)),
+    # For load balancers: no login, and it tells nothing but up or down.
+    "health/live/": Route(named("health_live"), everyone(200, anonymous=200)),
+}
 ADMIN_SITE = {
     "admin/": Route(named("admin:index"), staff(200, anonymous=ADMIN_LOGIN)),
     "admin/login/": Route(

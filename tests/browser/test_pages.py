@@ -149,7 +149,7 @@ def test_the_csv_export_holds_the_rows_of_the_table(page, world):
     owners = page.locator("#schedules-table tbody td[data-label=Owner]")
     with page.expect_download() as download:
         page.click("#csv-export")
-    with open(download.value.path(), newline="", encoding="utf-8") as file:
+    with open(download.value.path(), newline="", encoding="utf-8-sig") as file:
         rows = list(csv.DictReader(file))
     assert 0 < len(rows) < 50
     assert [row["Schedule name"] for row in rows] == names

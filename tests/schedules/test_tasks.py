@@ -19,6 +19,7 @@ from schedules import tasks
 from schedules.models import SyncRun
 from schedules.queueing import queue_beat_syncs
 from schedules.retry import MAX_RETRIES, max_retry_delay, retry_delay
+from tests.factories import make_run, make_workspace
 from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,27 @@ def test_a_sync_of_a_workspace_deleted_while_queued_is_logged_and_skipped(
     assert result.state == "SUCCESS"
     assert f"Sync run {run.pk} no longer exists" in caplog.text
     assert not SyncRun.objects.exists()
+
+
+def test_beat_expires_dead_runs_within_about_two_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-stale-sync-runs"]
+
+    assert entry["task"] == tasks.expire_stale_sync_runs.name
+    assert settings.AAC_SYNC_HEARTBEAT_TIMEOUT == 120
+    assert entry["schedule"] == timedelta(seconds=30)
+    assert entry["options"]["expires"] < 30
+
+
+@pytest.mark.django_db
+def test_the_expiry_task_fails_a_run_whose_heartbeat_stopped(settings):
+    workspace = make_workspace("Acme EU")
+    stopped = timezone.now() - timedelta(
+        seconds=settings.AAC_SYNC_HEARTBEAT_TIMEOUT + 1
+    )
+    run = make_run(workspace, status="running", heartbeat_at=stopped)
+
+    tasks.expire_stale_sync_runs()
+
+    run.refresh_from_db()
+    assert (run.status, run.error_kind) == ("failed", "expired")
+    assert "no heartbeat for 120 s" in run.error_message

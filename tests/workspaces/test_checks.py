@@ -65,6 +65,26 @@ def test_it_fails_when_stored_tokens_do_not_decrypt(use_keys, new_key):
     )
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False])
+def test_it_reports_stored_tokens_when_no_key_is_set(settings, use_keys, debug):
+    workspace = make_workspace("No key", region="eu1")
+    store_pasted_tokens(
+        workspace,
+        access_token=make_jwt({"exp": 4102444800}),
+        refresh_token="rt-stored-before-the-key-went",
+    )
+    make_workspace("No tokens", region="eu1")
+    use_keys()
+    settings.DEBUG = debug
+
+    errors = check_stored_tokens_decrypt()
+
+    assert ids(errors) == ["workspaces.E003"]
+    assert f"ids {workspace.pk})" in errors[0].msg
+    assert "FIELD_ENCRYPTION_KEYS is not set" in errors[0].msg
+
+
 def test_it_skips_the_stored_token_check_before_migrate(tmp_path):
     env = {
         **os.environ,
