@@ -68,20 +68,20 @@ def test_it_fails_when_stored_tokens_do_not_decrypt(use_keys, new_key):
 @pytest.mark.django_db
 @pytest.mark.parametrize("debug", [True, False])
 def test_it_reports_stored_tokens_when_no_key_is_set(settings, use_keys, debug):
-    workspace = make_workspace("No key", region="eu1")
+    connection = make_workspace("No key", region="eu1").connections.get()
     store_pasted_tokens(
-        workspace,
+        connection,
         access_token=make_jwt({"exp": 4102444800}),
         refresh_token="rt-stored-before-the-key-went",
     )
-    make_workspace("No tokens", region="eu1")
+    make_workspace("No tokens", region="eu1", connection=False)
     use_keys()
     settings.DEBUG = debug
 
     errors = check_stored_tokens_decrypt()
 
     assert ids(errors) == ["workspaces.E003"]
-    assert f"ids {workspace.pk})" in errors[0].msg
+    assert f"ids {connection.pk})" in errors[0].msg
     assert "FIELD_ENCRYPTION_KEYS is not set" in errors[0].msg
 
 
