@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from aac.paging import Page, iter_pages, list_params, page_limit
+from aac.paging import Page, iter_pages, list_params, ownership_filter, page_limit
 from aac.parse import fields
 from aac.results import AlreadyStarted, FlowRunStarted
 from aac.transport import Answer, Transport
@@ -12,13 +12,19 @@ _FLOW = {"id": int}
 
 class FlowCalls(Transport):
     def iter_flow_pages(
-        self, *, page_size: int | None = None, include_count: bool = False
+        self,
+        *,
+        ownership: str = "all",
+        page_size: int | None = None,
+        include_count: bool = False,
     ) -> Iterator[Page]:
-        """`GET /v4/flows`: the flows the token sees, a page at a time."""
+        """`GET /v4/flows?ownershipFilter=`: the flows the token sees, by page."""
         return iter_pages(
             self._get,
             "/v4/flows",
-            params=list_params(include_count=include_count),
+            params=list_params(
+                include_count=include_count, ownershipFilter=ownership_filter(ownership)
+            ),
             limit=page_limit(page_size, self.list_page_size),
             item=_FLOW,
         )

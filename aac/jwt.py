@@ -2,7 +2,8 @@
 
 The portal cannot verify the signature (it has no key) and does not need to:
 AAC does that. It reads the claims only to know when the token expires, which
-OAuth client refreshes it and which issuer minted it (docs/aac-api.md, Tokens).
+OAuth client refreshes it, which issuer minted it, for which workspace and for
+which person (docs/aac-api.md, Tokens).
 """
 
 import base64
@@ -24,6 +25,8 @@ class AccessTokenClaims:
     exp: datetime | None
     scope: list[str]
     workspace_gid: str | None
+    # `sub`: the AAC person the token acts for.
+    subject: str | None = None
 
 
 def parse_access_token(token: str) -> AccessTokenClaims | None:
@@ -42,6 +45,7 @@ def parse_access_token(token: str) -> AccessTokenClaims | None:
         exp=_timestamp(payload.get("exp")),
         scope=scope,
         workspace_gid=gids[0] if gids else None,
+        subject=_subject(payload.get("sub")),
     )
 
 
@@ -76,6 +80,13 @@ def _decode_segment(segment: str) -> object:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _subject(value: object) -> str | None:
+    # A number or a string: AAC's person ids are numbers [guess].
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text(value)
 
 
 def _scope(value: object) -> list[str]:

@@ -38,6 +38,18 @@ def page_limit(page_size: int | None, default: int) -> int:
     return limit
 
 
+# docs/aac-api.md, Plans flows workflows and their runs: without a filter the
+# plan and flow lists hold only the token user's own objects.
+OWNERSHIP_FILTERS = ("all", "shared", "owned")
+
+
+def ownership_filter(ownership: str) -> str:
+    """The `ownershipFilter` to send, checked before anything is sent."""
+    if ownership not in OWNERSHIP_FILTERS:
+        raise ValueError(f"ownership must be one of {OWNERSHIP_FILTERS}")
+    return ownership
+
+
 def list_params(*, include_count: bool = False, **filters: Any) -> dict[str, Any]:
     """Query parameters of a list call: the filters that are set, and the count."""
     params = {name: value for name, value in filters.items() if value is not None}

@@ -5,12 +5,11 @@ The facts: docs/aac-api.md, Plans flows workflows and their runs.
 
 from collections.abc import Iterator
 
-from aac.paging import Page, iter_pages, list_params, page_limit
+from aac.paging import Page, iter_pages, list_params, ownership_filter, page_limit
 from aac.parse import count_of, fields
 from aac.results import AlreadyStarted, PlanRunStarted
 from aac.transport import Answer, Transport
 
-OWNERSHIP_FILTERS = ("all", "shared", "owned")
 _PLAN = {"id": int}
 
 
@@ -23,19 +22,22 @@ class PlanCalls(Transport):
         include_count: bool = False,
     ) -> Iterator[Page]:
         """`GET /v4/plans?ownershipFilter=`: the plans the token sees, by page."""
-        if ownership not in OWNERSHIP_FILTERS:
-            raise ValueError(f"ownership must be one of {OWNERSHIP_FILTERS}")
         return iter_pages(
             self._get,
             "/v4/plans",
-            params=list_params(include_count=include_count, ownershipFilter=ownership),
+            params=list_params(
+                include_count=include_count, ownershipFilter=ownership_filter(ownership)
+            ),
             limit=page_limit(page_size, self.list_page_size),
             item=_PLAN,
         )
 
-    def count_plans(self) -> int:
-        """`GET /v4/plans/count`: how many plans the token sees."""
-        return count_of(self._get("/v4/plans/count"))
+    def count_plans(self, *, ownership: str = "all") -> int:
+        """`GET /v4/plans/count?ownershipFilter=`: how many plans the token sees."""
+        answer = self._get(
+            "/v4/plans/count", params={"ownershipFilter": ownership_filter(ownership)}
+        )
+        return count_of(answer)
 
     def get_plan_full(self, plan_id: int) -> dict:
         """`GET /v4/plans/{id}/full`: one plan with its tasks and snapshots."""

@@ -1,13 +1,19 @@
-"""A logging filter that removes secrets from every record.
+"""A logging filter that removes secrets from every record, and an error-report
+filter that hides them in DEBUG too.
 
-It is the last line of defence (docs/reliability.md rule 11): the code never
-logs a token on purpose, but a library's debug line (urllib3 printing a
-request, an exception quoting a body) might. Installed on every handler by
-settings.LOGGING.
+The log filter is the last line of defence (docs/reliability.md rule 11): the
+code never logs a token on purpose, but a library's debug line (urllib3
+printing a request, an exception quoting a body) might. Installed on every
+handler by settings.LOGGING. The report filter makes Django honour the
+`sensitive_variables` and `sensitive_post_parameters` markers of the token
+code in DEBUG as well: a developer's error page is still a page someone can
+see.
 """
 
 import logging
 import re
+
+from django.views.debug import SafeExceptionReporterFilter
 
 REDACTED = "[redacted]"
 
@@ -42,4 +48,11 @@ class RedactSecrets(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        return True
+
+
+class TokensHiddenInDebug(SafeExceptionReporterFilter):
+    """Django's filter, active whatever DEBUG says (it hides nothing in DEBUG)."""
+
+    def is_active(self, request) -> bool:
         return True

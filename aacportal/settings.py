@@ -48,7 +48,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "aacportal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "aacportal.middleware.NoStore",
+    "aacportal.middleware.RejectNullCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,7 +120,9 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    "default": env.db(
+        "DATABASE_URL", default=f"sqlite:///{embedded.database_file(VAR_DIR)}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE takes
@@ -161,10 +165,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pages:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (accounts/throttling.py; the README's "Login protection"):
+# AXES_FAILURE_LIMIT failures lock a username from one address, and
+# AAC_LOGIN_ADDRESS_FAILURE_LIMIT failures across usernames lock the address,
+# for AXES_COOLOFF_MINUTES. The address is REMOTE_ADDR unless
+# AAC_TRUSTED_PROXY_HEADER names the header a trusted reverse proxy sets
+# (X-Forwarded-For, X-Real-IP); AAC_TRUSTED_PROXY_COUNT proxies append to it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt while locked out is answered with the lockout (429) and neither
+# counted nor extending it; the address limit is kept by the handler's check.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "accounts.throttling.AddressLimitHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AAC_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("AAC_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AAC_TRUSTED_PROXY_HEADER = env.str("AAC_TRUSTED_PROXY_HEADER", default="")
+AAC_TRUSTED_PROXY_COUNT = env.int("AAC_TRUSTED_PROXY_COUNT", default=1)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # read by the buttons' fetch calls
@@ -172,6 +190,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A load balancer probes the liveness URL over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/live/$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -225,7 +245,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts them, and WhiteNoise reads them from.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -247,6 +268,10 @@ EMAIL_CONFIG = env.email(
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="aac-portal@localhost")
+# "Forgot your password?" e-mails a reset link: only when EMAIL_URL is set,
+# and AAC_PASSWORD_RESET_LIMIT requests an hour per address and per e-mail.
+AAC_PASSWORD_RESET_ENABLED = bool(env.str("EMAIL_URL", default=""))
+AAC_PASSWORD_RESET_LIMIT = env.int("AAC_PASSWORD_RESET_LIMIT", default=5)
 
 # ---------------------------------------------------------------------------
 # Celery
@@ -259,15 +284,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="aac-portal@localhost
 # message is not redelivered; production uses Redis, which does.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = embedded.broker_dir(VAR_DIR)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-        # Broadcasts (worker control); kombu's default is ./control.
-        "control_folder": str(_broker_dir / "control"),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded.broker_transport_options(VAR_DIR)
 else:
     # A message not acknowledged within this time goes back to the queue;
     # no countdown and no task may be longer (docs/reliability.md rule 8; see
@@ -284,6 +301,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
+# Several portals may share one Redis, each with a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -291,6 +310,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Prefork, safe against a pool process killed while idle (aacportal/workerpool.py).
+CELERY_WORKER_POOL = "aacportal.workerpool:TaskPool"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
@@ -385,6 +406,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=AAC_TOKEN_REFRESH_INTERVAL_MINUTES),
         "options": {"expires": AAC_TOKEN_REFRESH_INTERVAL_MINUTES * 60 - 15},
     },
+    "expire-stale-sync-runs": {
+        "task": "schedules.tasks.expire_stale_sync_runs",
+        "schedule": timedelta(seconds=AAC_SYNC_HEARTBEAT_TIMEOUT / 4),
+        "options": {"expires": AAC_SYNC_HEARTBEAT_TIMEOUT / 5},
+    },
     "prune-old-runs": {
         "task": "schedules.tasks.prune_old_runs",
         "schedule": timedelta(hours=1),
@@ -401,6 +427,11 @@ CELERY_BEAT_SCHEDULE = {
 # Logging: every handler redacts secrets (docs/reliability.md rule 11)
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------
+
+# Error pages and reports hide the locals of functions that hold a token, in
+# DEBUG too.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#default-exception-reporter-filter
+DEFAULT_EXCEPTION_REPORTER_FILTER = "aacportal.logredact.TokensHiddenInDebug"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -115,6 +115,10 @@ class Assets:
 
     def make(self, kind: str, owner: int | None = None) -> Asset:
         rng = self._rng
+        # Taken first: a plan makes its flows below, and each needs its own
+        # serial (runs, scripts and the latest run are kept by serial).
+        serial = self._serial
+        self._serial += 1
         owner = owner if owner is not None else rng.choice(self._people)
         count = len(self.by_kind[kind])
         created = rng.uniform(data.EPOCH_START, data.EPOCH_END)
@@ -125,8 +129,6 @@ class Assets:
         others = [p for p in self._people if p != owner]
         shared = rng.sample(others, min(len(others), rng.choice((0, 0, 0, 1, 2))))
         base = rng.choice(vocabulary.SCHEDULE_NAMES)
-        # Taken before a plan makes its flows, which take serials of their own.
-        serial, self._serial = self._serial, self._serial + 1
         asset = Asset(
             kind=kind,
             serial=serial,

@@ -4,11 +4,13 @@ docs/aac-api.md, Conventions of the v4 API: a run call may carry an
 `x-execution-id`, and a repeated one starts nothing (304); plan runs are
 limited to 30 per user and 60 per workspace a minute, flow runs to 20 and 40,
 job-group runs to 30 and 60, over which AAC answers 429 with `x-retry-after`
-and `x-rate-limit-{user,workspace}-{limit,remaining,reset}`. Workflow runs
+and `x-rate-limit-{user,workspace}-{limit,remaining,reset}`. `reset` is the
+instant the window frees a run, in epoch seconds for the user and epoch
+milliseconds for the workspace, as the published text has it. Workflow runs
 count as job-group runs. The order of the checks (execution id first, so a
-retried press is never refused for the quota it already used) and the
-meaning of `reset` (seconds until the oldest counted run leaves the window)
-are guesses.
+retried press is never refused for the quota it already used) and what
+`reset` names (the instant the oldest counted run leaves the window, or now
+when none is counted) are guesses.
 """
 
 import math
@@ -22,6 +24,18 @@ from aacsim.runs import Run
 # Per asset kind: (per user, per workspace) runs a minute.
 QUOTAS = {"plan": (30, 60), "flow": (20, 40), "workflow": (30, 60)}
 WINDOW = 60.0
+# docs/aac-api.md, Conventions of the v4 API: the user's reset in epoch
+# seconds, the workspace's in epoch milliseconds.
+RESET_UNITS = {"user": 1, "workspace": 1000}
+
+
+def quota_headers(scope: str, limit: int, remaining: int, reset_at: float) -> dict:
+    """The `x-rate-limit-{scope}-*` headers; `reset_at` in epoch seconds."""
+    return {
+        f"x-rate-limit-{scope}-limit": str(limit),
+        f"x-rate-limit-{scope}-remaining": str(remaining),
+        f"x-rate-limit-{scope}-reset": str(math.ceil(reset_at * RESET_UNITS[scope])),
+    }
 
 
 @dataclass(frozen=True)
@@ -70,12 +84,9 @@ class Quotas:
     def headers(self, kind: str, person_id: int, now: float) -> dict[str, str]:
         headers = {}
         for scope, limit, starts in self._scopes(kind, person_id, now):
-            reset = math.ceil(starts[0] + WINDOW - now) if starts else 0
-            headers[f"x-rate-limit-{scope}-limit"] = str(limit)
-            headers[f"x-rate-limit-{scope}-remaining"] = str(
-                max(limit - len(starts), 0)
-            )
-            headers[f"x-rate-limit-{scope}-reset"] = str(reset)
+            reset_at = starts[0] + WINDOW if starts else now
+            remaining = max(limit - len(starts), 0)
+            headers.update(quota_headers(scope, limit, remaining, reset_at))
         return headers
 
 

@@ -1,7 +1,25 @@
-"""Per-user preferences of the portal's people (today: their timezone)."""
+"""Per-user preferences of the portal's people (their timezone), and password-reset
+requests (for their throttle)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from lib.zones import zone_names
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in zone_names()
+
+
+def validate_timezone(name: str) -> None:
+    """Every write path (the admin's form too) stores a name tzdata knows."""
+    if name and not is_valid_timezone(name):
+        raise ValidationError(
+            "%(name)s is not a timezone this server knows (e.g. Europe/Paris).",
+            params={"name": name},
+            code="unknown_timezone",
+        )
 
 
 class Profile(models.Model):
@@ -11,9 +29,23 @@ class Profile(models.Model):
     timezone = models.CharField(
         max_length=64,
         blank=True,
+        validators=[validate_timezone],
         help_text="IANA name. Taken from the browser at first login; "
         "blank means the server's TIME_ZONE.",
     )
 
     def __str__(self):
         return f"{self.user} ({self.timezone or 'default timezone'})"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset e-mail, kept an hour for the throttle
+    (`accounts.throttling.reset_allowed`)."""
+
+    address = models.GenericIPAddressField(null=True)
+    # SHA-256 of the e-mail as typed (trimmed, lower case), known or not.
+    email_digest = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"reset requested from {self.address} at {self.requested_at:%H:%M}"

@@ -6,14 +6,9 @@ known name falls back to settings.TIME_ZONE.
 
 import logging
 
-from accounts.models import Profile
-from lib.zones import zone_names
+from accounts.models import Profile, is_valid_timezone
 
 logger = logging.getLogger(__name__)
-
-
-def is_valid_timezone(name: str) -> bool:
-    return name in zone_names()
 
 
 def stored_timezone(user) -> str:

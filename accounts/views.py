@@ -1,16 +1,26 @@
-"""Login (remembering the browser's timezone the first time) and preferences."""
+"""Login (remembering the browser's timezone the first time), preferences, and
+the password reset, which is there only when e-mail is configured."""
+
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from accounts.forms import TimezoneForm
 from accounts.preferences import adopt_browser_timezone, set_timezone, stored_timezone
+from accounts.throttling import client_address, reset_allowed
 
 
 class LoginView(auth_views.LoginView):
     """Django's login; the form also carries the browser's timezone (login.js)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["password_reset"] = settings.AAC_PASSWORD_RESET_ENABLED
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -28,3 +38,28 @@ def preferences(request):
         messages.success(request, "Your timezone is saved.")
         return redirect("preferences")
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+def when_reset_enabled(view):
+    """404 unless e-mail is configured (AAC_PASSWORD_RESET_ENABLED)."""
+
+    @wraps(view)
+    def enabled(request, *args, **kwargs):
+        if not settings.AAC_PASSWORD_RESET_ENABLED:
+            raise Http404("Password reset is off: no e-mail is configured")
+        return view(request, *args, **kwargs)
+
+    return enabled
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, throttled per address and per e-mail."""
+
+    def form_valid(self, form):
+        address = client_address(self.request)
+        if not reset_allowed(address=address, email=form.cleaned_data["email"]):
+            form.add_error(
+                "email", "Too many password reset requests; try again in an hour."
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

@@ -88,7 +88,7 @@ def fill(*, refill: bool) -> None:
 
     from schedules.models import Schedule, SyncRun
     from schedules.parse import parse_schedule
-    from workspaces.models import Membership, Workspace
+    from workspaces.models import Connection, Membership, Workspace
 
     expected = WORKSPACES * PER_WORKSPACE
     if not refill and Schedule.objects.count() == expected:
@@ -100,7 +100,11 @@ def fill(*, refill: bool) -> None:
     now = timezone.now()
     _, remotes = simulated_workspaces()
     workspaces = Workspace.objects.bulk_create(
-        Workspace(name=remote.name, region="eu1", state="ok") for remote in remotes
+        Workspace(name=remote.name, region="eu1") for remote in remotes
+    )
+    Connection.objects.bulk_create(
+        Connection(workspace=workspace, slot=0, state="ok", listed_at=now)
+        for workspace in workspaces
     )
     for workspace, remote in zip(workspaces, remotes, strict=True):
         parsed = [
@@ -113,6 +117,7 @@ def fill(*, refill: bool) -> None:
                 aac_id=p.aac_id,
                 fingerprint=p.fingerprint,
                 synced_at=now,
+                seen_by=1,
                 **p.fields,
             )
             for p in parsed

@@ -66,7 +66,8 @@ def timed_sync(workspace, *, runs_only: bool = True) -> dict:
 
     from schedules.assets.kinds import RUNS
     from schedules.models import SyncRun
-    from schedules.sync.engine import KINDS, sync_workspace
+    from schedules.sync.catalog import KINDS
+    from schedules.sync.engine import sync_workspace
 
     run = SyncRun.objects.create(workspace=workspace, trigger="admin")
     statements = Statements()

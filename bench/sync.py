@@ -11,6 +11,12 @@ median times, the median of the rounds' ratios full sync / download-and-parse
 a full sync (tracemalloc, in separate runs, since tracing slows everything)
 for 10,000 and 20,000 schedules.
 
+Then a workspace of five connections whose lists overlap: 2,000 schedules
+each, 6,000 distinct (each person's list a window of the workspace's, moved on
+by 1,000 a person: the bench's own stand-in for whatever AAC lets each token
+see). The same three measurements: the floor is the sum of the five lists, and
+the SQL statements of the full and unchanged syncs.
+
 Then the worker pool: 100 workspaces of 1,000 schedules synced one after the
 other in this process (the sum of the single syncs), then all queued at once
 to a real `celery worker` (prefork, concurrency 4) on Redis when
@@ -43,9 +49,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 VAR = ROOT / "var" / "bench"
-PG_NAME = "aacportal_bench"
+# Several checkouts benchmarking on one server each name their own.
+PG_NAME = os.environ.get("BENCH_PG_NAME", "aacportal_bench")
 SCHEDULES = 10_000
 MEMORY_SIZES = (10_000, 20_000)
+# Five connections, each listing a window of LISTED schedules, moved on by
+# STEP a connection: 6,000 distinct.
+FIVE = 5
+LISTED = 2_000
+STEP = 1_000
 REPEATS = 5
 POOL_WORKSPACES = 100
 POOL_SCHEDULES = 1_000
@@ -136,12 +148,48 @@ def register(sim, name: str, schedules: int, *, remote=None):
         access_token=pair.access_token,
         refresh_token=pair.refresh_token,
     )
-    fresh_access_token(workspace)
+    fresh_access_token(workspace.connections.get())
+    return workspace
+
+
+def register_five(sim):
+    """A workspace whose five connections list overlapping windows of it."""
+    from workspaces.enrolment import add_connection
+    from workspaces.models import Connection
+    from workspaces.services import register_workspace
+    from workspaces.tokens.lease import fresh_access_token
+
+    distinct = LISTED + (FIVE - 1) * STEP
+    remote = sim.add_workspace(
+        name="Bench five", schedules=distinct, people=12, list_scope="owner"
+    )
+    people = [p["id"] for p in remote.people if not p["isDisabled"]][:FIVE]
+    ids = sorted(remote.schedules)
+    windows = {
+        person: ids[k * STEP : k * STEP + LISTED] for k, person in enumerate(people)
+    }
+    remote.visible_schedule_ids = lambda person_id, sort: windows[person_id]
+    pairs = [sim.new_token_pair(remote.id, person_id=person) for person in people]
+    workspace = register_workspace(
+        name="Bench five",
+        region="sim",
+        access_token=pairs[0].access_token,
+        refresh_token=pairs[0].refresh_token,
+    )
+    for pair in pairs[1:]:
+        add_connection(
+            Connection(workspace=workspace),
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+        )
+    for connection in workspace.connections.all():
+        fresh_access_token(connection)
     return workspace
 
 
 def download_and_parse(workspace) -> tuple[float, int]:
-    """The floor: fetch every page with a fresh token and parse every schedule."""
+    """The floor: fetch every page of every connection's list with a fresh token
+    and parse every schedule."""
     from django.utils import timezone
 
     from schedules.parse import parse_schedule
@@ -150,13 +198,14 @@ def download_and_parse(workspace) -> tuple[float, int]:
 
     clear_caches()
     started = time.perf_counter()
-    client = client_for(workspace, fresh_access_token(workspace))
     now = timezone.now()
     pages = 0
-    for page in client.iter_schedule_pages():
-        pages += 1
-        for item in page:
-            parse_schedule(item, now=now)
+    for connection in workspace.connections.all():
+        client = client_for(workspace, fresh_access_token(connection))
+        for page in client.iter_schedule_pages():
+            pages += 1
+            for item in page:
+                parse_schedule(item, now=now)
     return time.perf_counter() - started, pages
 
 
@@ -178,7 +227,8 @@ def timed_sync(
     from django.db import connection
 
     from schedules.models import Schedule, SyncRun
-    from schedules.sync.engine import KINDS, sync_workspace
+    from schedules.sync.catalog import KINDS
+    from schedules.sync.engine import sync_workspace
     from schedules.sync.kinds import SCHEDULES
 
     if empty:
@@ -196,6 +246,7 @@ def timed_sync(
         "seconds": elapsed,
         "statements": statements.count,
         "pages": run.pages_fetched,
+        "schedule_pages": run.counts_of("schedules").pages,
         "created": run.counts_of("schedules").created,
         "unchanged": run.counts_of("schedules").unchanged,
     }
@@ -250,6 +301,34 @@ def single_workspace(sim) -> dict:
         "full_statements": full[-1]["statements"],
         "unchanged_statements": unchanged[-1]["statements"],
         "memory": {n: traced_sync(w) for n, w in traced.items()},
+    }
+
+
+def five_connections(sim) -> dict:
+    from schedules.models import Schedule
+
+    workspace = register_five(sim)
+    download_and_parse(workspace)  # warm
+    floor, full, unchanged = [], [], []
+    for n in range(REPEATS):
+        say(f"five connections, round {n + 1} of {REPEATS}")
+        floor.append(download_and_parse(workspace)[0])
+        full.append(timed_sync(workspace, empty=True))
+        unchanged.append(timed_sync(workspace, empty=False))
+    return {
+        "connections": workspace.connections.count(),
+        "listed": LISTED,
+        "distinct": Schedule.objects.filter(workspace=workspace).count(),
+        "pages": full[0]["schedule_pages"],
+        "floor": statistics.median(floor),
+        "full": statistics.median(r["seconds"] for r in full),
+        "unchanged": statistics.median(r["seconds"] for r in unchanged),
+        "ratio": statistics.median(
+            r["seconds"] / f for r, f in zip(full, floor, strict=True)
+        ),
+        "created": full[-1]["created"],
+        "full_statements": full[-1]["statements"],
+        "unchanged_statements": unchanged[-1]["statements"],
     }
 
 
@@ -370,6 +449,7 @@ def child(database: str, pool: bool) -> None:
             "vendor": connection.vendor,
             "broker": settings.CELERY_BROKER_URL.split("://")[0],
             "single": single_workspace(sim),
+            "five": five_connections(sim),
         }
         if pool:
             results["pool"] = worker_pool(sim)
@@ -434,6 +514,21 @@ def report(results: dict) -> bool:
     )
     peaks = ", ".join(f"{int(n):,}: {mib:.1f} MiB" for n, mib in memory.items())
     print(f"  peak memory of a full sync (tracemalloc)  {peaks}")
+    five = results["five"]
+    print(
+        f"{five['connections']} connections x {five['listed']:,} schedules, "
+        f"{five['distinct']:,} distinct, {five['pages']} pages of schedules"
+    )
+    print(f"  download and parse, every list  {five['floor']:7.2f} s")
+    print(
+        f"  full sync (all created)         {five['full']:7.2f} s   "
+        f"ratio {five['ratio']:.2f}, {five['created']:,} rows written"
+    )
+    print(f"  unchanged re-sync               {five['unchanged']:7.2f} s")
+    print(
+        f"  SQL statements                  {five['full_statements']} in the full "
+        f"sync, {five['unchanged_statements']} in the unchanged one"
+    )
     pool = results.get("pool")
     if pool:
         print(

@@ -2,8 +2,11 @@
 
 Creates the demo users and registers each simulator workspace with the
 credentials the simulator printed, through the same code path an admin's form
-uses, then checks the connection and queues a first sync. Safe to rerun: the
-simulator starts afresh each time, so existing workspaces get the new pair.
+uses: the first pair of a workspace registers it, each further pair (another
+person of a workspace that lists per owner) becomes another connection. Then
+it tests every connection and queues a first sync. Safe to rerun: the
+simulator starts afresh each time, so each person's connection gets their new
+pair.
 
 A script, never imported by the portal: it sets Django up first, as standalone
 Django code must, and imports the portal's modules after that.
@@ -21,7 +24,8 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 
 from schedules.queueing import QueueError, queue_sync  # noqa: E402
-from workspaces.models import Membership, Workspace  # noqa: E402
+from workspaces.enrolment import add_connection  # noqa: E402
+from workspaces.models import Connection, Membership, Workspace  # noqa: E402
 from workspaces.services import register_workspace, test_connection  # noqa: E402
 from workspaces.tokens.pasted import store_pasted_tokens  # noqa: E402
 
@@ -38,34 +42,48 @@ def main(credentials_path: str) -> None:
 
     with open(credentials_path) as f:
         credentials = json.load(f)["credentials"]
+    workspaces = {}
     for entry in credentials:
-        remote = entry["workspace"]
-        workspace = Workspace.objects.filter(name=remote["name"]).first()
-        if workspace is None:
-            workspace = register_workspace(
-                name=remote["name"],
-                region="sim",
-                access_token=entry["access_token"],
-                refresh_token=entry["refresh_token"],
-                client_id=remote["client_id"],
-                api_project_id=remote["project_id"],
-                refresh_token_lifetime_days=90,
-            )
-        else:
-            store_pasted_tokens(
-                workspace,
-                access_token=entry["access_token"],
-                refresh_token=entry["refresh_token"],
-            )
+        workspace = connect(entry)
+        workspaces[workspace.pk] = workspace
         Membership.objects.get_or_create(
             user=viewer, workspace=workspace, defaults={"role": "viewer"}
         )
-        outcome = test_connection(workspace)
-        print(f"demo: {workspace.name}: {outcome}", flush=True)
+    for workspace in workspaces.values():
+        for connection in workspace.connections.all():
+            _, message = test_connection(connection)
+            print(f"demo: {connection}: {message}", flush=True)
         try:
             queue_sync(workspace=workspace, trigger="demo")
         except QueueError as exc:
             print(f"demo: {workspace.name}: first sync not queued: {exc}", flush=True)
+
+
+def connect(entry: dict) -> Workspace:
+    """The entry's workspace, with the entry's person connected by its pair."""
+    remote, person = entry["workspace"], entry["person"]
+    pair = {
+        "access_token": entry["access_token"],
+        "refresh_token": entry["refresh_token"],
+    }
+    workspace = Workspace.objects.filter(name=remote["name"]).first()
+    if workspace is None:
+        return register_workspace(
+            name=remote["name"],
+            region="sim",
+            client_id=remote["client_id"],
+            api_project_id=remote["project_id"],
+            refresh_token_lifetime_days=90,
+            **pair,
+        )
+    mine = workspace.connections.filter(aac_person_id=str(person["id"])).first()
+    if mine is None:
+        add_connection(
+            Connection(workspace=workspace, refresh_token_lifetime_days=90), **pair
+        )
+    else:
+        store_pasted_tokens(mine, **pair)
+    return workspace
 
 
 if __name__ == "__main__":

@@ -1,14 +1,52 @@
-"""The health page: database, broker, worker and (in the demo) the simulator."""
+"""The health page: database, broker, worker and (in the demo) the simulator; each
+visible workspace's state and coverage; and the liveness probe."""
 
-from django.http import JsonResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
-from health.status import overall
+from health.status import database_status, overall
+from schedules.coverage import coverage_of
+from workspaces import access
+from workspaces.standing import standing
 
 
 def health(request):
     report = overall()
     status = 200 if report["ok"] else 503
+    report["workspaces"] = _workspaces(request.user)
     if request.accepts("text/html"):
         return render(request, "health/health.html", report, status=status)
     return JsonResponse(report, status=status)
+
+
+def _workspaces(user) -> list[dict]:
+    """What each workspace the user sees is connected through, and how much of it
+    the portal sees; a partial view is not a fault of the portal's own health."""
+    workspaces = list(access.visible_workspaces(user).prefetch_related("connections"))
+    coverage = coverage_of(workspaces)
+    return [
+        {
+            "name": ws.name,
+            "state": standing(ws.connections.all()).state,
+            "coverage": coverage[ws.pk].extent,
+            "summary": coverage[ws.pk].summary,
+            "unconfirmed": coverage[ws.pk].unconfirmed,
+        }
+        for ws in workspaces
+    ]
+
+
+@login_not_required
+@require_safe
+def live(request):
+    """For a load balancer or an orchestrator: no login, and nothing told.
+
+    Up means this process answers and reaches its database; the broker and
+    the workers are not asked, as pages work without them. What failed, and
+    where, is on the health page, behind a login.
+    """
+    if database_status()["ok"]:
+        return HttpResponse("ok\n", content_type="text/plain")
+    return HttpResponse("unavailable\n", content_type="text/plain", status=503)

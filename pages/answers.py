@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from pages.poller import Poller
 from schedules.models import SyncRun
 from schedules.queueing import QueueError
+from workspaces.models import ConnectionTask
 
 
 def button_answer(
@@ -19,12 +20,12 @@ def button_answer(
     runs: Sequence[SyncRun] = (),
     poller: Poller | None = None,
     status: int = 200,
-    reload_later: bool = False,
+    task: ConnectionTask | None = None,
 ) -> HttpResponse:
     """htmx swaps the fragment in; a plain form post gets a message and `back`.
 
-    `reload_later` has the page fetch its data again a moment later, for work
-    without a run to watch (a token refresh).
+    `task` is a connection's test or refresh to follow: the fragment polls it
+    until it ends.
     """
     ok = status < 400
     if not request.htmx:
@@ -35,7 +36,7 @@ def button_answer(
         "ok": ok,
         "runs": runs,
         "poller": poller,
-        "reload_url": request.htmx.current_url_abs_path if reload_later else None,
+        "task": task,
     }
     return render(request, "pages/_button_answer.html", context, status=status)
 

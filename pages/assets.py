@@ -14,8 +14,8 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
 from schedules.assets.models import ASSET_MODELS, Asset, AssetKind
-from schedules.assets.queries import Person, people, schedules_running
-from schedules.models import Schedule
+from schedules.assets.queries import people, schedules_running
+from schedules.models import Person, Schedule
 
 PAGE_SIZE = 50
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules.assets.models import AssetKind, RanFrom, Run, RunStatus
-from schedules.assets.queries import Person, people
-from schedules.models import Schedule
+from schedules.assets.queries import people
+from schedules.models import Person, Schedule
 
 PAGE_SIZE = 50
 # What the rows show, and nothing else (never `raw`).

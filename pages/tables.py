@@ -22,6 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from lib.zones import zone
 from schedules.models import Schedule, TaskKind, TriggerKind
 from workspaces import access
@@ -30,14 +31,12 @@ from workspaces.access import User
 PAGE_SIZE = 50
 DEFAULT_SORT = "name"
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Format(StrEnum):
     """How a column's value is written in the CSV."""
 
-    TEXT = "text"  # as stored; text is guarded against spreadsheet formulas
+    TEXT = "text"  # as stored
     CHOICE = "choice"  # the label of a choice
     TIME = "time"  # ISO 8601, in the viewer's timezone
     OWN_TIME = "own_time"  # ISO 8601, in the schedule's own timezone
@@ -63,8 +62,6 @@ class Column:
     def csv_value(self, row: Schedule, tz: tzinfo) -> str | int:
         value = getattr(row, self.attr)
         match self.format:
-            case Format.TEXT if isinstance(value, str):
-                return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
             case Format.CHOICE:
                 return getattr(row, f"get_{self.attr}_display")()
             case Format.TIME:
@@ -312,10 +309,15 @@ class _Echo:
 def csv_lines(rows: QuerySet[Schedule], *, tz: tzinfo) -> Iterator[str]:
     """Stream the rows with a server-side cursor; memory stays flat.
 
-    `tz` is passed in because the response is consumed after the view returned,
-    when the viewer's timezone is no longer active.
+    UTF-8 with a byte-order mark, so Excel reads it as UTF-8; every text cell
+    passes the formula guard. `tz` is passed in because the response is
+    consumed after the view returned, when the viewer's timezone is no longer
+    active.
     """
     writer = csv.writer(_Echo())
-    yield writer.writerow([column.label for column in COLUMNS])
+    yield BYTE_ORDER_MARK + writer.writerow([column.label for column in COLUMNS])
     for row in rows.iterator(chunk_size=2000):
-        yield writer.writerow([column.csv_value(row, tz) for column in COLUMNS])
+        cells = (column.csv_value(row, tz) for column in COLUMNS)
+        yield writer.writerow(
+            [safe_cell(cell) if isinstance(cell, str) else cell for cell in cells]
+        )

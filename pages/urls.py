@@ -4,12 +4,12 @@ from django.urls import path
 
 from pages.views import (
     assets,
+    connections,
     dashboard,
     runs,
     schedule,
     schedules,
     sync,
-    tokens,
     workspace,
 )
 
@@ -55,8 +55,33 @@ urlpatterns = [
         name="workspace_sync",
     ),
     path(
-        "workspaces/<int:workspace_id>/refresh-tokens/",
-        tokens.workspace_refresh_tokens,
-        name="workspace_refresh_tokens",
+        "workspaces/<int:workspace_id>/connections/",
+        connections.connections,
+        name="connections",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/connections/connect/",
+        connections.connect,
+        name="connect",
+    ),
+    path(
+        "connections/<int:connection_id>/test/",
+        connections.connection_test,
+        name="connection_test",
+    ),
+    path(
+        "connections/<int:connection_id>/refresh/",
+        connections.connection_refresh,
+        name="connection_refresh",
+    ),
+    path(
+        "connections/<int:connection_id>/remove/",
+        connections.connection_remove,
+        name="connection_remove",
+    ),
+    path(
+        "connection-tasks/<int:task_id>/",
+        connections.connection_task,
+        name="connection_task",
     ),
 ]

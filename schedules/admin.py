@@ -1,10 +1,11 @@
-"""Django admin for the cache: schedules and sync runs, read-only and scoped.
+"""Django admin for the cache: people, schedules and sync runs, read-only and scoped.
 
-Both lists show only the workspaces `workspaces.access` lets the user see,
+The lists show only the workspaces `workspaces.access` lets the user see,
 load each row's workspace in the same query, and allow no change: rows are
 written by `schedules.sync` alone. The workspace admin gains its sync parts
-here (the last sync, "Re-sync now"), so `workspaces` needs no import of this
-app.
+here (the last sync, "Re-sync now"), and the connection admin its
+removal (the rows only that connection listed go with it), so `workspaces`
+needs no import of this app.
 """
 
 import json
@@ -15,27 +16,19 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from schedules.models import Schedule, SyncRun
+from schedules.connections import remove_connection
+from schedules.models import Person, Schedule, SyncRun
 from schedules.queueing import QueueError, queue_sync
 from workspaces import access
-from workspaces.admin import WorkspaceAdmin, badge
-from workspaces.models import Workspace
+from workspaces.admin import ConnectionAdmin, ReadOnlyAdmin, WorkspaceAdmin, badge
+from workspaces.models import Connection, Workspace
 
 
-class ReadOnlyScopedAdmin(admin.ModelAdmin):
+class ReadOnlyScopedAdmin(ReadOnlyAdmin):
     list_select_related = ("workspace",)
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Schedule)
@@ -73,6 +66,14 @@ class ScheduleAdmin(ReadOnlyScopedAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(obj.raw, indent=2, ensure_ascii=False)
         )
+
+
+@admin.register(Person)
+class PersonAdmin(ReadOnlyScopedAdmin):
+    list_display = ("name", "email", "workspace", "disabled", "state", "last_login_at")
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "disabled")
+    search_fields = ("name", "email", "aac_id")
+    exclude = ("raw",)
 
 
 @admin.register(SyncRun)
@@ -160,5 +161,18 @@ class WorkspaceWithSyncAdmin(WorkspaceAdmin):
             self.message_user(request, f"Not queued: {reason}.", messages.WARNING)
 
 
+class ConnectionWithCacheAdmin(ConnectionAdmin):
+    """The connection admin; removing a connection removes the rows only it listed."""
+
+    def delete_model(self, request, obj):
+        remove_connection(obj)
+
+    def delete_queryset(self, request, queryset):
+        for connection in queryset:
+            remove_connection(connection)
+
+
 admin.site.unregister(Workspace)
 admin.site.register(Workspace, WorkspaceWithSyncAdmin)
+admin.site.unregister(Connection)
+admin.site.register(Connection, ConnectionWithCacheAdmin)

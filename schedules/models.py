@@ -1,18 +1,23 @@
-"""The portal's cache of AAC schedules, and the history of every sync.
+"""The portal's cache of AAC schedules and people, and the history of every sync.
 
-Rows here are written only by `schedules.sync`; pages read them and never wait
-on AAC. `raw` keeps what AAC sent, so a schedule the parser does not understand
-is still stored and shown. Plans, flows, workflows and their runs live in
-`schedules.assets.models`, imported here so that Django registers them.
+Rows here are written only by `schedules.sync` (and by removing a connection,
+`schedules.connections`); pages read them and never wait on AAC. `raw` keeps
+what AAC sent, so a schedule the parser does not understand is still stored
+and shown. `seen_by` holds the bits (`Connection.slot`) of the connections
+whose last complete list held the row: a row is stored once however many
+connections list it, and stays while a connection that saw it fails. Plans,
+flows, workflows and their runs live in `schedules.assets.models`, imported
+here so that Django registers them.
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from schedules.assets.models import Flow, Plan, Run, RunHour, Workflow  # noqa: F401
+from schedules.fields import seen_by_field
 from workspaces.models import Workspace
 
 
@@ -35,6 +40,46 @@ class TaskKind(models.TextChoices):
     WORKFLOW = "workflow", "Workflow"
     REPORT = "report", "Report"
     OTHER = "other", "Other"
+
+
+class Person(models.Model):
+    """A person of an AAC workspace, from `GET /v4/people` (docs/aac-api.md, People).
+
+    Schedules name their owner by AAC id (`Schedule.owner_id`); the people list
+    says who exists at all, who is disabled, and so whose schedules the portal
+    sees (`schedules.coverage`).
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, models.CASCADE, related_name="people", db_index=False
+    )
+    aac_id = models.BigIntegerField("AAC id")
+    email = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    disabled = models.BooleanField(default=False)
+    state = models.CharField(max_length=50, blank=True)
+    is_admin = models.BooleanField(
+        "admin", default=False, help_text="Reliable only on a connection's own person."
+    )
+    last_login_at = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField()
+    fingerprint = models.CharField(max_length=32, editable=False, default="")
+    synced_at = models.DateTimeField(help_text="When a sync last wrote this row.")
+    seen_by = seen_by_field()
+
+    class Meta:
+        ordering = ["workspace_id", "name", "aac_id"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "aac_id"], name="person_unique_workspace_aac_id"
+            )
+        ]
+
+    def __str__(self):
+        if self.name and self.email:
+            return f"{self.name} <{self.email}>"
+        return self.name or self.email or f"AAC person {self.aac_id}"
 
 
 class Schedule(models.Model):
@@ -80,6 +125,7 @@ class Schedule(models.Model):
     # digest is unchanged alone instead of rewriting them.
     fingerprint = models.CharField(max_length=32, editable=False, default="")
     synced_at = models.DateTimeField(help_text="When a sync last wrote this row.")
+    seen_by = seen_by_field()
 
     class Meta:
         ordering = ["workspace_id", "name", "aac_id"]
@@ -121,6 +167,12 @@ class Schedule(models.Model):
             ),
             # The table's default order.
             models.Index(fields=["name", "id", "workspace"], name="schedule_name_id"),
+            # Coverage (rows per connection mask and owner) and the owners'
+            # flags the people list corrects, from the index alone.
+            models.Index(
+                fields=["workspace", "seen_by", "owner_id", "owner_disabled"],
+                name="schedule_seen_by",
+            ),
             # The schedules that run an asset: its page and the asset tables.
             models.Index(
                 fields=["workspace", "task_kind", "target_id"], name="schedule_target"
@@ -160,6 +212,36 @@ class KindCounts:
                 for f in fields(self)
             }
         )
+
+
+@dataclass
+class ConnectionReport:
+    """What one connection did in a sync; kept in `SyncRun.by_connection`.
+
+    Ids and names as they were, so the history survives the connection's
+    removal.
+    """
+
+    connection: int
+    slot: int
+    person: str
+    pages: int = 0
+    # Items listed, per kind.
+    listed: dict[str, int] = field(default_factory=dict)
+    error_kind: str = ""
+    error: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ConnectionReport":
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error_kind)
 
 
 class SyncStatus(models.TextChoices):
@@ -226,7 +308,14 @@ class SyncRun(models.Model):
         default=dict,
         blank=True,
         help_text="Per kind of AAC object (schedules, ...): pages, seen, created, "
-        "updated, unchanged, deleted, unparsed, ignored.",
+        "updated, unchanged, deleted, unparsed, ignored; what the connections' "
+        "lists added up to.",
+    )
+    by_connection = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per connection: its id, slot and person, pages read, items "
+        "listed per kind, and its error if it failed.",
     )
     error_kind = models.CharField(max_length=100, blank=True)
     error_message = models.TextField(blank=True)
@@ -276,6 +365,10 @@ class SyncRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATES
+
+    @property
+    def connection_reports(self) -> list[ConnectionReport]:
+        return [ConnectionReport.from_json(entry) for entry in self.by_connection]
 
     def counts_of(self, kind: str) -> KindCounts:
         return KindCounts.from_json(self.counts.get(kind, {}))

@@ -96,7 +96,8 @@ def fingerprint(raw: dict) -> str:
 
 
 def digest(text: str, *, version: str = PARSER_VERSION) -> str:
-    """The fingerprint of canonical JSON, read by the parser of that version."""
+    """The fingerprint of an item's canonical JSON (any kind's), as the parser
+    of that version reads it."""
     return hashlib.blake2b(f"{version}:{text}".encode(), digest_size=16).hexdigest()
 
 

@@ -17,13 +17,16 @@ from functools import partial
 from celery import current_app
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from schedules.models import SyncRun
 from schedules.sync.runs import expire_stale_runs
 from workspaces import access
-from workspaces.models import Workspace
+from workspaces.models import Connection, Workspace
 from workspaces.queueing import UNAVAILABLE
+from workspaces.standing import NONE, standing
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +51,15 @@ def queue_sync(
 ) -> SyncRun:
     """Queue a sync of the workspace; the task is published on commit.
 
-    Raises QueueError when a sync of it is already queued or running, and
-    when the broker is unreachable.
+    Raises QueueError when no connection of the workspace may work (none,
+    or all need re-authorisation: a queued run would only be skipped), when
+    a sync of it is already queued or running, and when the broker is
+    unreachable.
     """
+    state = standing(workspace.connections.all())
+    if not state.may_sync:
+        what = "" if state.state == NONE else " needs re-authorisation"
+        raise QueueError(f"Not queued: {workspace.name}{what}: {state.reason}")
     expire_stale_runs(workspace=workspace)
     try:
         with transaction.atomic():
@@ -76,13 +85,22 @@ def queue_sync_all(*, user: AbstractBaseUser, trigger: str) -> list[SyncRun]:
 def queue_beat_syncs() -> list[SyncRun]:
     """The beat's round: every active workspace without a sync under way.
 
-    Workspaces waiting for re-authorisation are left out: each tick would
-    only add a skipped run to their history.
+    Workspaces with no connection that may work (none, or every one waiting
+    for re-authorisation) are left out: each tick would only add a skipped
+    run to their history; so are workspaces AAC asked to wait (a run's
+    `retry_at` after a long rate limit).
     """
     expire_stale_runs()
+    usable = Connection.objects.filter(workspace=OuterRef("pk")).exclude(
+        state=Connection.State.NEEDS_REAUTH
+    )
+    waiting = SyncRun.objects.filter(
+        workspace=OuterRef("pk"), retry_at__gt=timezone.now()
+    )
     workspaces = (
         Workspace.objects.active()
-        .exclude(state=Workspace.State.NEEDS_REAUTH)
+        .filter(Exists(usable))
+        .exclude(Exists(waiting))
         .exclude(sync_runs__status__in=SyncRun.ACTIVE_STATES)
     )
     return _queue_each(workspaces, trigger=SyncRun.Trigger.BEAT, requested_by=None)

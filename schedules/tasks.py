@@ -38,5 +38,14 @@ def sync_all_workspaces() -> None:
 
 
 @shared_task
+def expire_stale_sync_runs() -> None:
+    """Beat's every quarter of AAC_SYNC_HEARTBEAT_TIMEOUT: a run whose worker
+    died says so within minutes, and its workspace can sync again
+    (docs/reliability.md rule 16)."""
+    runs.expire_stale_runs()
+
+
+@shared_task
 def prune_old_runs() -> None:
+    """Beat's hourly: runs older than AAC_RUN_RETENTION_DAYS go."""
     prune_runs(now=timezone.now())

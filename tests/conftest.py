@@ -18,6 +18,8 @@ from aacsim.server import serve
 from tests.availability import IN_CI, skip_or_fail
 from tests.factories import make_people, make_workspace
 from tests.workers import WorkerProcess
+from workspaces.enrolment import add_connection
+from workspaces.models import Connection
 from workspaces.services import register_workspace
 
 
@@ -74,6 +76,23 @@ def aac_sim(_simulator, settings):
 
 
 @pytest.fixture
+def sim_stats(aac_sim):
+    """Counters of the simulator for one of its workspaces."""
+
+    class Counts:
+        def refreshes(self, remote) -> int:
+            return aac_sim.sim.stats.refreshes[remote.id]
+
+        def requests(self, remote, endpoint: str) -> int:
+            return aac_sim.sim.stats.requests[(remote.id, endpoint)]
+
+        def total(self) -> int:
+            return sum(aac_sim.sim.stats.requests.values())
+
+    return Counts()
+
+
+@pytest.fixture
 def make_sim_workspace(aac_sim):
     """Add a workspace to the simulator and register it in the portal.
 
@@ -81,8 +100,10 @@ def make_sim_workspace(aac_sim):
     path the admin's form uses, with a freshly generated token pair.
     """
 
-    def make(name="Simulated", *, schedules=25, **options):
-        remote = aac_sim.sim.add_workspace(name=name, schedules=schedules)
+    def make(name="Simulated", *, schedules=25, people=20, list_scope=None, **options):
+        remote = aac_sim.sim.add_workspace(
+            name=name, schedules=schedules, people=people, list_scope=list_scope
+        )
         pair = aac_sim.sim.new_token_pair(remote.id)
         workspace = register_workspace(
             name=name,
@@ -94,6 +115,33 @@ def make_sim_workspace(aac_sim):
         return remote, workspace
 
     return make
+
+
+@pytest.fixture
+def make_sim_connection(make_sim_workspace):
+    """Like `make_sim_workspace`, but hands back the workspace's one connection."""
+
+    def make(name="Simulated", **options):
+        remote, workspace = make_sim_workspace(name, **options)
+        return remote, workspace.connections.select_related("workspace").get()
+
+    return make
+
+
+@pytest.fixture
+def connect_person(aac_sim):
+    """Connect another person of a simulated workspace: their own fresh pair,
+    added as a connection like the admin's or "Connect my AAC account" does."""
+
+    def connect(remote, workspace, person_id, *, added_by=None):
+        pair = aac_sim.sim.new_token_pair(remote.id, person_id=person_id)
+        return add_connection(
+            Connection(workspace=workspace, added_by=added_by),
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+        )
+
+    return connect
 
 
 @pytest.fixture(scope="session")
@@ -127,22 +175,41 @@ def _purge_broker():
         conn.default_channel.queue_purge(app.conf.task_default_queue)
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Point the Celery app at a closed port, as if the broker had gone away.
+def point_app_at(monkeypatch, url: str, transport_options: dict) -> None:
+    """Point this process's Celery app at another broker for one test.
 
     Celery reads CELERY_BROKER_URL from the environment before its own
-    configuration and caches connection and producer pools, so all three change.
+    configuration and caches connection and producer pools, so all change.
     """
-    closed = "redis://127.0.0.1:1/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", closed)
-    monkeypatch.setitem(app.conf, "broker_url", closed)
-    monkeypatch.setitem(app.conf, "broker_write_url", closed)
-    # The embedded broker's folder options mean nothing to Redis.
-    monkeypatch.setitem(app.conf, "broker_transport_options", {})
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    monkeypatch.setitem(app.conf, "broker_write_url", url)
+    monkeypatch.setitem(app.conf, "broker_transport_options", transport_options)
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Point the Celery app at a closed port, as if the broker had gone away."""
+    closed = "redis://127.0.0.1:1/0"
+    point_app_at(monkeypatch, closed, {})
     yield closed
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def embedded_broker(monkeypatch, tmp_path):
+    """A filesystem broker of this test's own, whatever the suite's broker is.
+
+    Yields the environment a worker needs to use it too.
+    """
+    var = tmp_path / "var"
+    embedded.prepare(var)
+    url = "filesystem://localhost/"
+    point_app_at(monkeypatch, url, embedded.broker_transport_options(var))
+    yield {"CELERY_BROKER_URL": url, "AAC_VAR_DIR": str(var)}
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -9,8 +9,24 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from schedules.models import Plan, Run, Schedule, SyncRun, TaskKind, TriggerKind
-from workspaces.models import Membership, Workspace
+from schedules.models import (
+    Person,
+    Plan,
+    Run,
+    Schedule,
+    SyncRun,
+    TaskKind,
+    TriggerKind,
+)
+from workspaces.models import MAX_CONNECTIONS, Connection, Membership, Workspace
+
+# What `make_workspace` hands to the workspace's connection rather than the
+# workspace.
+CONNECTION_FIELDS = {field.name for field in Connection._meta.fields} - {
+    "id",
+    "workspace",
+    "slot",
+}
 
 
 def make_user(username="alice", *, superuser=False, password="pw-for-tests-1"):
@@ -22,10 +38,38 @@ def make_user(username="alice", *, superuser=False, password="pw-for-tests-1"):
     return create(username, f"{username}@example.com", password)
 
 
-def make_workspace(name="Acme EU", *, region="eu1", **fields):
-    """A workspace with no tokens: tests that need tokens use `make_sim_workspace`."""
-    fields.setdefault("state", Workspace.State.OK)
-    return Workspace.objects.create(name=name, region=region, **fields)
+def make_workspace(name="Acme EU", *, region="eu1", connection=True, **fields):
+    """A workspace with one working connection that holds no tokens (tests that
+    need tokens use `make_sim_workspace`); connection fields (state, token
+    expiry, ...) among `fields` go to that connection. `connection=False`: none.
+    """
+    own = {key: fields.pop(key) for key in list(fields) if key in CONNECTION_FIELDS}
+    workspace = Workspace.objects.create(name=name, region=region, **fields)
+    if connection:
+        make_connection(workspace, **own)
+    return workspace
+
+
+def make_connection(workspace, *, slot=None, **fields):
+    """A connection without tokens, "ok" unless told, in the next free slot."""
+    if slot is None:
+        used = set(workspace.connections.values_list("slot", flat=True))
+        slot = min(set(range(MAX_CONNECTIONS)) - used)
+    fields.setdefault("state", Connection.State.OK)
+    return Connection.objects.create(workspace=workspace, slot=slot, **fields)
+
+
+def make_person(workspace, aac_id, *, name="", email="", disabled=False, seen_by=1):
+    return Person.objects.create(
+        workspace=workspace,
+        aac_id=aac_id,
+        name=name or f"Person {aac_id}",
+        email=email or f"person{aac_id}@example.com",
+        disabled=disabled,
+        raw={"id": aac_id},
+        synced_at=timezone.now(),
+        seen_by=seen_by,
+    )
 
 
 def add_member(user, workspace, role=Membership.Role.VIEWER):
@@ -55,6 +99,7 @@ def make_schedule(workspace, *, aac_id=None, **fields):
     fields.setdefault("name", f"Schedule {aac_id}")
     fields.setdefault("raw", {"id": aac_id})
     fields.setdefault("synced_at", timezone.now())
+    fields.setdefault("seen_by", 1)
     return Schedule.objects.create(workspace=workspace, aac_id=aac_id, **fields)
 
 
@@ -89,6 +134,7 @@ def make_schedules(workspace, count, *, owners=20, start_id=1, now=None):
                 aac_updated_at=now - timedelta(days=i % 30),
                 raw={"id": i},
                 synced_at=now,
+                seen_by=1,
             )
         )
     return Schedule.objects.bulk_create(rows, batch_size=1000)
@@ -114,6 +160,7 @@ def make_asset(model, workspace, aac_id, **fields):
     fields.setdefault("name", f"{model.kind.title()} {aac_id}")
     fields.setdefault("raw", {"id": aac_id})
     fields.setdefault("synced_at", timezone.now())
+    fields.setdefault("seen_by", 1)
     return model.objects.create(workspace=workspace, aac_id=aac_id, **fields)
 
 
@@ -140,6 +187,7 @@ def make_aac_run(workspace, *, asset=None, status="Complete", created=None, **fi
     fields.setdefault("ranfrom", "schedule")
     fields.setdefault("raw", {"id": aac_id})
     fields.setdefault("synced_at", timezone.now())
+    fields.setdefault("seen_by", 1)
     return Run.objects.create(
         workspace=workspace,
         aac_id=aac_id,
@@ -158,7 +206,7 @@ def make_history(workspace, count, *, plans=10, now=None, schedules=()):
         Plan.objects.get_or_create(
             workspace=workspace,
             aac_id=1_500_001 + i,
-            defaults={"name": f"Plan {i}", "raw": {}, "synced_at": now},
+            defaults={"name": f"Plan {i}", "raw": {}, "synced_at": now, "seen_by": 1},
         )[0]
         for i in range(plans)
     ]
@@ -186,6 +234,7 @@ def make_history(workspace, count, *, plans=10, now=None, schedules=()):
                 error_message="Quota exceeded" if i % 5 == 0 else "",
                 raw={"id": first_id + i},
                 synced_at=now,
+                seen_by=1,
             )
         )
     return Run.objects.bulk_create(rows, batch_size=1000)

@@ -15,14 +15,20 @@ import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.views.debug import ExceptionReporter
 
+from aac import AACClient
 from aacportal.logredact import REDACTED, RedactSecrets, redact
 from aacsim import Fault
 from tests.aac.tokens import make_jwt
-from tests.workspaces.stored import expire_soon, raw_tokens, tokens
+from tests.workspaces.stored import expire_soon, raw_tokens, reread, tokens
 from workspaces.connection import call_aac
-from workspaces.models import Workspace
-from workspaces.tasks import refresh_expiring_tokens, refresh_workspace_tokens
+from workspaces.models import Connection, ConnectionTask
+from workspaces.tasks import (
+    refresh_connection_tokens,
+    refresh_expiring_tokens,
+    run_connection_task,
+)
 from workspaces.tokens.lease import force_refresh, fresh_access_token
 from workspaces.tokens.problems import TokenProblem
 
@@ -67,17 +73,17 @@ def leaked(secrets, text: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_no_refresh_or_failure_path_logs_a_token(
-    aac_sim, make_sim_workspace, every_line, settings
+    aac_sim, make_sim_connection, every_line, settings
 ):
     settings.AAC_GET_ATTEMPTS = 2
     sim = aac_sim.sim
     secrets: set[str] = set()
     problems: list[TokenProblem] = []
 
-    def remember(*workspaces):
-        for workspace in workspaces:
-            secrets.update(tokens(workspace.pk))
-            secrets.update(raw_tokens(workspace.pk))
+    def remember(*connections):
+        for connection in connections:
+            secrets.update(tokens(connection.pk))
+            secrets.update(raw_tokens(connection.pk))
 
     def expect_problem(fn, *args):
         with pytest.raises(TokenProblem) as caught:
@@ -86,48 +92,82 @@ def test_no_refresh_or_failure_path_logs_a_token(
 
     key = Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [key]
-    remote, workspace = make_sim_workspace("Logged")
-    remember(workspace)
+    remote, connection = make_sim_connection("Logged")
+    remember(connection)
 
-    # Refresh ahead of expiry, by the beat task and the refresh task.
-    expire_soon(workspace.pk)
+    # Refresh ahead of expiry, by the beat task and the refresh task; a
+    # pressed refresh and test.
+    expire_soon(connection.pk)
     refresh_expiring_tokens()
-    refresh_workspace_tokens(workspace.pk)
-    remember(workspace)
+    refresh_connection_tokens(connection.pk)
+    remember(connection)
+    for action in ("refresh", "test"):
+        task = ConnectionTask.objects.create(connection=connection, action=action)
+        run_connection_task(task.pk)
+    remember(connection)
     # A 401 on the API: forced refresh and retry; then the API failing.
     sim.faults.add(Fault(kind="status", status=401, workspace=remote.id, times=1))
-    call_aac(workspace, lambda client: client.current_workspace())
-    remember(workspace)
+    call_aac(connection, lambda client: client.current_workspace())
+    remember(connection)
     sim.faults.add(Fault(kind="status", status=503, workspace=remote.id, times=2))
     with pytest.raises(Exception, match="503"):
-        call_aac(workspace, lambda client: client.current_workspace())
-    # Token server failures: rate limited, broken answer, lost answer.
+        call_aac(connection, lambda client: client.current_workspace())
+    # Token server failures: rate limited, broken answer (spent), lost answer.
     sim.faults.add(Fault(kind="rate_limit", endpoint="token", times=1))
-    expect_problem(force_refresh, workspace)
+    expect_problem(force_refresh, connection)
     sim.faults.add(Fault(kind="malformed_json", endpoint="token", times=1))
-    expect_problem(force_refresh, workspace)
-    remember(workspace)
-    expect_problem(force_refresh, workspace)  # its token was spent: invalid_grant
-    remote, lost = make_sim_workspace("Lost answer")
+    expect_problem(force_refresh, connection)
+    remember(connection)
+    remote, lost = make_sim_connection("Lost answer")
     remember(lost)
     sim.faults.add(Fault(kind="drop", endpoint="token", times=1))
     expect_problem(force_refresh, lost)
     # A wrong encryption key.
-    remote, locked = make_sim_workspace("Wrong key")
+    remote, locked = make_sim_connection("Wrong key")
     remember(locked)
     expire_soon(locked.pk)
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     expect_problem(fresh_access_token, locked)
     settings.FIELD_ENCRYPTION_KEYS = [key]
     text = every_line()
-    assert "Refreshed the tokens of workspace" in text
+    assert "Refreshed the tokens of connection" in text
     assert "answer lost" in text.lower()
     assert "POST /as/token" in text  # the client's and the simulator's debug lines
     assert "urllib3.connectionpool" in text
     assert len(secrets) >= 8
     assert leaked(secrets, text) == []
     assert leaked(secrets, " ".join(f"{p} {p!r}" for p in problems)) == []
-    assert Workspace.objects.get(pk=lost.pk).state == Workspace.State.NEEDS_REAUTH
+    messages = " ".join(ConnectionTask.objects.values_list("message", flat=True))
+    assert leaked(secrets, messages) == []
+    assert reread(lost).state == Connection.State.NEEDS_REAUTH
+
+
+@pytest.mark.django_db
+def test_no_debug_error_page_shows_a_token(
+    rf, settings, make_sim_connection, monkeypatch
+):
+    """Every function that holds a token hides its locals from Django's error
+    pages and reports: one breaking deep inside a refresh leaks nothing."""
+    settings.DEBUG = True
+    _, connection = make_sim_connection("Debug page")
+    secrets = set(tokens(connection.pk))
+    expire_soon(connection.pk)
+
+    def broken(client, refresh_token, client_id):
+        raise RuntimeError("the token server's library broke")
+
+    monkeypatch.setattr(AACClient, "refresh", broken)
+    with pytest.raises(RuntimeError) as caught:
+        fresh_access_token(connection)
+    # From the token code down (the test's own frame holds `secrets`).
+    report = ExceptionReporter(
+        rf.get("/"), caught.type, caught.value, caught.value.__traceback__.tb_next
+    )
+
+    html, text = report.get_traceback_html(), report.get_traceback_text()
+    assert "refresh_holding" in text  # it did break inside the token code
+    assert "broken" in text
+    assert leaked(secrets, html + text) == []
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,25 @@
-"""A real `celery worker` process for tests, sharing the test database and broker.
+"""Real `celery worker`, `celery beat` and `gunicorn` processes for tests,
+sharing the test database and broker.
 
-Tests that use it must commit their data (`transactional_db` or `live_server`),
-because the worker reads the database from another process.
+Tests that use them must commit their data (`transactional_db` or
+`live_server`), because these processes read the database from another one.
 """
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 from health.models import WorkerHeartbeat
+from schedules.models import SyncRun
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,74 +37,58 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 
-class WorkerProcess:
-    """Start, wait for, kill and stop one worker process."""
+def environment(extra: dict) -> dict:
+    """This process's environment, on the test database, broker and keys."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        **extra,
+    }
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        env: dict | None = None,
-        concurrency: int = 2,
-        queues: str = "",
-    ):
+
+class ProjectProcess:
+    """Start, wait for, kill and stop one process of the project."""
+
+    def __init__(self, *, name: str, env: dict | None = None):
         self.name = name
-        self.hostname = f"{name}@tests"
-        self.concurrency = concurrency
-        # Comma-separated queues to consume instead of the default one.
-        self.queues = queues
         self.extra_env = env or {}
         self.log_path = Path(settings.VAR_DIR) / f"{name}.log"
         self.process: subprocess.Popen | None = None
 
-    def environment(self) -> dict:
-        env = dict(os.environ)
-        env.update(
-            DATABASE_URL=database_url(),
-            CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
-            FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
-        )
-        env.update(self.extra_env)
-        return env
+    def arguments(self) -> list[str]:
+        raise NotImplementedError
 
-    def start(self, *, timeout: float = 30) -> "WorkerProcess":
+    def environment(self) -> dict:
+        return environment(self.extra_env)
+
+    def start(self, *, timeout: float = 30):
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "aacportal",
-                "worker",
-                "--loglevel=INFO",
-                f"--hostname={self.hostname}",
-                f"--concurrency={self.concurrency}",
-                "--without-mingle",
-                "--without-gossip",
-                *([f"--queues={self.queues}"] if self.queues else []),
-            ],
+            [sys.executable, *self.arguments()],
             cwd=ROOT,
             env=self.environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.wait_ready(timeout=timeout)
-        return self
-
-    def wait_ready(self, *, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited early; see {self.log_path}")
-            if WorkerHeartbeat.objects.filter(hostname=self.hostname).exists():
-                return
+                raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
+            if self.ready():
+                return self
             time.sleep(0.2)
-        raise RuntimeError(f"worker not ready after {timeout} s; see {self.log_path}")
+        raise RuntimeError(
+            f"{self.name} not ready after {timeout} s; see {self.log_path}"
+        )
+
+    def ready(self) -> bool:
+        raise NotImplementedError
 
     def kill(self) -> None:
-        """SIGKILL the whole worker (main process and pool children)."""
+        """SIGKILL the whole process group (a worker's pool processes too)."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
@@ -114,3 +103,99 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+CELERY = ["-m", "celery", "-A", "aacportal"]
+
+
+class WorkerProcess(ProjectProcess):
+    def __init__(
+        self,
+        *,
+        name: str,
+        env: dict | None = None,
+        concurrency: int = 2,
+        queues: str = "",
+    ):
+        super().__init__(name=name, env=env)
+        self.hostname = f"{name}@tests"
+        self.concurrency = concurrency
+        # Comma-separated queues to consume instead of the default one.
+        self.queues = queues
+
+    def arguments(self) -> list[str]:
+        return [
+            *CELERY,
+            "worker",
+            "--loglevel=INFO",
+            f"--hostname={self.hostname}",
+            f"--concurrency={self.concurrency}",
+            "--without-mingle",
+            "--without-gossip",
+            *([f"--queues={self.queues}"] if self.queues else []),
+        ]
+
+    def ready(self) -> bool:
+        return WorkerHeartbeat.objects.filter(hostname=self.hostname).exists()
+
+    def pool_pids(self) -> list[int]:
+        """The worker's pool processes (Linux: read from /proc, for each of its
+        threads: the pool's supervisor thread forks the replacements)."""
+        tasks = Path(f"/proc/{self.process.pid}/task").glob("*/children")
+        return sorted(int(pid) for task in tasks for pid in task.read_text().split())
+
+
+class BeatProcess(ProjectProcess):
+    """`celery beat`, its schedule file beside its log."""
+
+    def arguments(self) -> list[str]:
+        schedule = self.log_path.with_suffix(".schedule")
+        schedule.unlink(missing_ok=True)
+        return [*CELERY, "beat", "--loglevel=INFO", f"--schedule={schedule}"]
+
+    def ready(self) -> bool:
+        return "beat: Starting..." in self.log()
+
+
+class GunicornProcess(ProjectProcess):
+    """The web application under gunicorn, on a free port of 127.0.0.1."""
+
+    def __init__(self, *, name: str, env: dict | None = None, workers: int = 2):
+        super().__init__(name=name, env=env)
+        self.workers = workers
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def arguments(self) -> list[str]:
+        return [
+            "-m",
+            "gunicorn",
+            "aacportal.wsgi:application",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--workers={self.workers}",
+            # Its own, not the one in ~/.gunicorn another gunicorn may be using.
+            f"--control-socket={self.log_path.with_suffix('.ctl')}",
+        ]
+
+    def ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(
+                f"{self.url}/health/live/", timeout=2
+            ) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+
+
+def wait_for_run(run, statuses, *, timeout: float, processes) -> SyncRun:
+    """The run once its status is one of `statuses`; fails with the logs if not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in statuses:
+            return run
+        time.sleep(0.1)
+    logs = "\n".join(process.log() for process in processes)
+    pytest.fail(f"run {run.pk} still {run.status} after {timeout} s:\n{logs}")

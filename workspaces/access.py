@@ -5,7 +5,8 @@ workspaces they are a member of, and operates those where their membership's
 role is "operator"; anonymous users see nothing. Pages, buttons, exports,
 status polls and both apps' admins ask here (docs/reliability.md rule 10), so
 a rule changes in one place. `scope` narrows the rows of any model with a
-`workspace` foreign key, so this module needs to know no app above it.
+`workspace` foreign key (or a path to one), so this module needs to know no
+app above it.
 """
 
 from typing import TypeVar
@@ -16,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from workspaces.models import Membership, Workspace
+from workspaces.models import Connection, Membership, Workspace
 
 M = TypeVar("M", bound=Model)
 User = AbstractBaseUser | AnonymousUser
@@ -38,14 +39,32 @@ def operable_workspaces(
     return _narrow(among, user, field="pk", operable=True)
 
 
-def scope(queryset: QuerySet[M], user: User, *, operable: bool = False) -> QuerySet[M]:
-    """The rows of `queryset` (a model with a `workspace` foreign key) the user may
-    see, or operate with `operable`.
+def scope(
+    queryset: QuerySet[M],
+    user: User,
+    *,
+    operable: bool = False,
+    workspace: str = "workspace",
+) -> QuerySet[M]:
+    """The rows of `queryset` the user may see, or operate with `operable`.
 
-    For a superuser the queryset comes back as it is: a filter that holds for
-    every row would still cost each aggregate a join over all of them.
+    `workspace` is the path to the rows' workspace ("workspace" for a model
+    with a `workspace` foreign key, "connection__workspace" for a
+    connection's rows). For a superuser the queryset comes back as it is: a
+    filter that holds for every row would still cost each aggregate a join
+    over all of them.
     """
-    return _narrow(queryset, user, field="workspace", operable=operable)
+    return _narrow(queryset, user, field=workspace, operable=operable)
+
+
+def may_remove_connection(user: User, connection: Connection) -> bool:
+    """A connection is removed in the portal by whoever added it (while they may
+    operate its workspace), or by a superuser; in the admin by its operators."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return connection.added_by_id == user.pk and may_operate(user, connection.workspace)
 
 
 def operable_ids(user: User) -> set[int]:
@@ -74,6 +93,24 @@ def operable_workspace_or_403(user: User, workspace_id: int) -> Workspace:
     if not may_operate(user, workspace):
         raise PermissionDenied("Viewers cannot start syncs or refreshes")
     return workspace
+
+
+def visible_connection_or_404(user: User, connection_id: int) -> Connection:
+    """The connection (its workspace loaded), or Http404 outside the user's
+    workspaces."""
+    connections = scope(Connection.objects.select_related("workspace"), user)
+    connection = connections.filter(pk=connection_id).first()
+    if connection is None:
+        raise Http404("No such connection")
+    return connection
+
+
+def operable_connection_or_403(user: User, connection_id: int) -> Connection:
+    """404 outside the user's workspaces, 403 when they may only look."""
+    connection = visible_connection_or_404(user, connection_id)
+    if not may_operate(user, connection.workspace):
+        raise PermissionDenied("Viewers cannot test or refresh connections")
+    return connection
 
 
 def split_operable(

@@ -10,7 +10,6 @@ workspaces.E006  CELERY_TASK_TIME_LIMIT not below AAC_REFRESH_LEASE_SECONDS
 
 import logging
 
-from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
@@ -18,71 +17,50 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from workspaces import crypto
-from workspaces.models import Workspace
+from workspaces.keys import check_encryption_keys
+from workspaces.models import Connection
 from workspaces.tokens.refresh import MAX_REFRESH_POSTS
 
 logger = logging.getLogger(__name__)
 
 
-@register(Tags.security)
-def check_encryption_keys(app_configs=None, **kwargs):
-    keys = list(settings.FIELD_ENCRYPTION_KEYS)
-    if not keys:
-        if settings.DEBUG:
-            return []
-        return [
-            Error(
-                "FIELD_ENCRYPTION_KEYS is not set: stored AAC tokens cannot be "
-                "encrypted.",
-                hint='Generate a key with python -c "from cryptography.fernet '
-                'import Fernet; print(Fernet.generate_key().decode())" and set '
-                "FIELD_ENCRYPTION_KEYS.",
-                id="workspaces.E001",
-            )
-        ]
-    errors = []
-    for position, key in enumerate(keys, start=1):
-        try:
-            Fernet(key)
-        except (ValueError, TypeError):
-            errors.append(
-                Error(
-                    f"Key {position} of FIELD_ENCRYPTION_KEYS is malformed.",
-                    hint="Each key is a url-safe base64 encoded 32-byte Fernet key.",
-                    id="workspaces.E002",
-                )
-            )
-    return errors
+# Also asked by every entry point before it starts (aacportal.startup).
+register(check_encryption_keys, Tags.security)
 
 
 @register(Tags.security)
 def check_stored_tokens_decrypt(app_configs=None, **kwargs):
     """Every stored token decrypts with the configured keys (a wrong key fails).
 
-    Skipped quietly while the keys are unusable (E001/E002 say why) and while
-    the database or the table does not exist yet (before `migrate`).
+    With no usable key at all (in DEBUG E001 says nothing) the workspaces that
+    hold tokens are reported as unreadable, with the reason. Skipped quietly
+    while the database or the table does not exist yet (before `migrate`).
     """
+    crypto.reset()
     try:
-        crypto.reset()
         rows = list(
-            Workspace.objects.values_list(
+            Connection.objects.values_list(
                 "pk",
                 Cast("access_token", TextField()),
                 Cast("refresh_token", TextField()),
             )
         )
-    except crypto.EncryptionKeyError:
-        return []
     except DatabaseError as exc:
         logger.debug("Stored tokens not checked: %s", exc)
         return []
-    unreadable = [pk for pk, *secrets in rows if not _all_decrypt(secrets)]
+    try:
+        unreadable = [pk for pk, *secrets in rows if not _all_decrypt(secrets)]
+    except crypto.EncryptionKeyError as exc:
+        reason = f"{exc}."
+        unreadable = [pk for pk, *secrets in rows if any(secrets)]
+    else:
+        reason = "they do not decrypt with FIELD_ENCRYPTION_KEYS."
     if not unreadable:
         return []
     return [
         Error(
-            f"{len(unreadable)} workspace(s) hold tokens that do not decrypt with "
-            f"FIELD_ENCRYPTION_KEYS (ids {', '.join(map(str, unreadable[:20]))}).",
+            f"{len(unreadable)} connection(s) hold tokens that cannot be read "
+            f"(ids {', '.join(map(str, unreadable[:20]))}): {reason}",
             hint="Configure the key that encrypted them. When rotating, keep the "
             "old key after the new one until rotate_encryption_keys reports "
             "nothing skipped.",

@@ -1,19 +1,22 @@
-"""What admins, the demo command and tests do to a workspace, as plain functions."""
+"""What admins, the demo, tasks and tests do to workspaces, as plain functions."""
 
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.views.decorators.debug import sensitive_variables
 
 from aac import AACClient
 from aac.errors import AACError
 from workspaces.connection import call_aac
-from workspaces.forms import WorkspaceForm
-from workspaces.models import Workspace
+from workspaces.forms import NewWorkspaceForm
+from workspaces.models import Connection, Workspace
 from workspaces.tokens.problems import TokenProblem
 
 logger = logging.getLogger(__name__)
 
 
+@sensitive_variables()
 def register_workspace(
     *,
     name: str,
@@ -23,12 +26,13 @@ def register_workspace(
     client_id: str = "",
     api_project_id: str = "",
     refresh_token_lifetime_days: int | None = None,
+    added_by=None,
 ) -> Workspace:
-    """Add a workspace with its pasted pair, through the admin's own add form.
+    """Add a workspace and its first connection, through the admin's own add form.
 
     Raises ValidationError with the form's messages (which never quote a token).
     """
-    form = WorkspaceForm(
+    form = NewWorkspaceForm(
         data={
             "name": name,
             "region": region,
@@ -40,39 +44,57 @@ def register_workspace(
             "new_refresh_token": refresh_token,
         }
     )
+    form.added_by = added_by
     if not form.is_valid():
         raise ValidationError(form.errors.as_text())
     return form.save()
 
 
-def test_connection(workspace: Workspace) -> dict:
-    """Ask AAC which workspace the token belongs to; record it, or the exact failure.
+@sensitive_variables()
+def test_connection(connection: Connection) -> tuple[bool, str]:
+    """Ask AAC which workspace the connection's token belongs to; record it, or
+    the exact failure.
 
-    Returns {"ok": bool, "message": str}. A token that belongs to another AAC
-    workspace than the one recorded is an error: syncing it would replace this
-    workspace's schedules with another's.
+    Returns (ok, message). A token of another AAC workspace than the one
+    recorded is an error, and so is an AAC workspace the portal already has
+    under another name: syncing either would mix two workspaces' schedules.
     """
     try:
-        current = call_aac(workspace, AACClient.current_workspace)
+        current = call_aac(connection, AACClient.current_workspace)
     except TokenProblem as exc:
-        return {"ok": False, "message": exc.message}
+        return False, exc.message
     except AACError as exc:
-        reason = f"Connection test failed: {exc}"
-        workspace.set_state(Workspace.State.ERROR, reason)
-        return {"ok": False, "message": reason}
+        return _failed(connection, f"Connection test failed: {exc}")
+    workspace = Workspace.objects.get(pk=connection.workspace_id)
     gid = current["gid"]
     if workspace.aac_gid and workspace.aac_gid != gid:
-        reason = (
+        return _failed(
+            connection,
             f"The token belongs to AAC workspace {current['name']!r} ({gid}), not "
-            f"to {workspace.aac_name!r} ({workspace.aac_gid}). Paste this "
-            "workspace's own pair."
+            f"to {workspace.aac_name or workspace.name!r} ({workspace.aac_gid}). "
+            "Paste this workspace's own pair.",
         )
-        workspace.set_state(Workspace.State.ERROR, reason)
-        return {"ok": False, "message": reason}
     workspace.aac_workspace_id = str(current["id"])
     workspace.aac_gid = gid
     workspace.aac_name = current["name"]
-    workspace.save(update_fields=Workspace.IDENTITY_FIELDS)
+    try:
+        with transaction.atomic():
+            workspace.save(update_fields=Workspace.IDENTITY_FIELDS)
+    except IntegrityError:
+        other = Workspace.objects.filter(aac_gid=gid).first()
+        return _failed(
+            connection,
+            f"The token belongs to AAC workspace {current['name']!r} ({gid}), which "
+            f"the portal already has as “{other}”. Add the pair there instead.",
+        )
     logger.info("Workspace %s is AAC workspace %s", workspace.pk, gid)
-    message = f"Connected to AAC workspace {current['name']!r} (id {current['id']})."
-    return {"ok": True, "message": message}
+    who = f" as {connection.person}" if connection.aac_person_id else ""
+    return (
+        True,
+        f"Connected to AAC workspace {current['name']!r} (id {current['id']}){who}.",
+    )
+
+
+def _failed(connection: Connection, reason: str) -> tuple[bool, str]:
+    connection.set_state(Connection.State.ERROR, reason)
+    return False, reason

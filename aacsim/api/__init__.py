@@ -31,7 +31,7 @@ from aacsim.api import (
 )
 from aacsim.api.replies import Refusal, Route, error, v4_error
 from aacsim.faults import ANSWERING, Fault
-from aacsim.launch import QUOTAS
+from aacsim.launch import QUOTAS, quota_headers
 from aacsim.messages import Drop, Hang, Reply, SimRequest, SimResponse, dumps
 from aacsim.state import Simulator
 
@@ -88,7 +88,7 @@ def handle(sim: Simulator, request: SimRequest) -> Reply:
             sim.add_schedules(workspace_id, fault.add)
     effect = next((f for f in faults if f.kind not in ("latency", "mutate")), None)
     if effect is not None and effect.kind in ANSWERING:
-        response = _answer(effect, route)
+        response = _answer(effect, route, sim.clock())
         return response if effect.kind == "html" else _with_request_id(response)
 
     response = _act(sim, request, route, caller, params)
@@ -123,7 +123,7 @@ def _act(sim, request, route: Route, caller, params: dict) -> SimResponse:
     try:
         return route.handler(sim, request, caller, params)
     except Refusal as refusal:
-        return refusal.response
+        return refusal.answer(route.dialect)
 
 
 def _with_request_id(response: SimResponse) -> SimResponse:
@@ -131,7 +131,7 @@ def _with_request_id(response: SimResponse) -> SimResponse:
     return SimResponse(response.status, response.body, headers)
 
 
-def _answer(fault: Fault, route: Route) -> SimResponse:
+def _answer(fault: Fault, route: Route, now: float) -> SimResponse:
     """The response a faulty AAC (or what stands in front of it) gives instead."""
     if fault.kind == "html":
         headers = {"Content-Type": "text/html; charset=utf-8"}
@@ -147,9 +147,7 @@ def _answer(fault: Fault, route: Route) -> SimResponse:
         # A run endpoint's own quotas; elsewhere the plan runs' (a guess).
         limits = QUOTAS[_RUN_KINDS.get(route.endpoint, "plan")]
         for scope, limit in zip(("user", "workspace"), limits, strict=True):
-            headers[f"x-rate-limit-{scope}-limit"] = str(limit)
-            headers[f"x-rate-limit-{scope}-remaining"] = "0"
-            headers[f"x-rate-limit-{scope}-reset"] = f"{retry_after:g}"
+            headers.update(quota_headers(scope, limit, 0, now + (retry_after or 0)))
     response = error(route.dialect, status, f"Simulated HTTP {status}.")
     return SimResponse(response.status, response.body, {**response.headers, **headers})
 

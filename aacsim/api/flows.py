@@ -1,6 +1,7 @@
 """Flows: the list, and running one.
 
-docs/aac-api.md, Plans flows workflows and their runs: `GET /v4/flows`;
+docs/aac-api.md, Plans flows workflows and their runs: `GET /v4/flows`
+(`ownershipFilter` as for plans, a guess);
 `POST /v4/flows/{id}/run` with a JSON object body (`{}`) answers
 `{"flowRunId": N, "data": [job-group results]}`; each result's `id`,
 `reason` and `sessionId` are guesses after Trifacta's job-group answer.
@@ -9,7 +10,7 @@ docs/aac-api.md, Plans flows workflows and their runs: `GET /v4/flows`;
 import json
 import uuid
 
-from aacsim.api.assets import asset_json, asset_page
+from aacsim.api.assets import asset_json, asset_page, owned_or_shared
 from aacsim.api.replies import int_id, invalid, not_found, route
 from aacsim.api.starting import start
 from aacsim.messages import SimResponse
@@ -18,7 +19,7 @@ from aacsim.messages import SimResponse
 def _list(sim, request, caller, params) -> SimResponse:
     workspace = caller.workspace
     with sim.lock:
-        flows = workspace.visible_assets("flow", caller.person_id)
+        flows = owned_or_shared(request, caller, "flow")
         return asset_page(request, flows, lambda f: asset_json(f, workspace.id))
 
 

@@ -1,7 +1,8 @@
 """Plans: list (`ownershipFilter`), count, the full plan, and running one.
 
 docs/aac-api.md, Plans flows workflows and their runs: `GET /v4/plans`
-(`ownershipFilter=all|shared|owned`), `GET /v4/plans/count`, a plan with its
+(`ownershipFilter=all|shared|owned`, by default only the caller's own),
+`GET /v4/plans/count` (the same filter, a guess), a plan with its
 `latestPlanSnapshotRun`; `POST /v4/plans/{id}/run` answers
 `{"validationStatus": "Valid", "planSnapshotRunId": N}`, or
 `"MissingFlowReferences"` (and no run, a guess) for a plan whose task points
@@ -9,24 +10,11 @@ at a deleted flow. `/full` adds `tasks`, each with its `flow {id, name}` (a
 guess at the shape).
 """
 
-from aacsim.api.assets import asset_json, asset_page
-from aacsim.api.replies import choice, int_id, not_found, route
+from aacsim.api.assets import asset_json, asset_page, owned_or_shared
+from aacsim.api.replies import int_id, not_found, route
 from aacsim.api.runs import run_json
 from aacsim.api.starting import start
 from aacsim.messages import SimResponse
-
-OWNERSHIP = ("all", "shared", "owned")
-
-
-def _visible(request, caller) -> list:
-    ownership = choice(request, "ownershipFilter", OWNERSHIP, "all")
-    person = caller.person_id
-    plans = caller.workspace.visible_assets("plan", person)
-    if ownership == "owned":
-        return [plan for plan in plans if plan.owner == person]
-    if ownership == "shared":
-        return [plan for plan in plans if person in plan.shared_with]
-    return plans
 
 
 def _plan_json(workspace, now: float):
@@ -44,12 +32,13 @@ def _list(sim, request, caller, params) -> SimResponse:
     with sim.lock:
         sim.catch_up(caller.workspace)
         encode = _plan_json(caller.workspace, sim.clock())
-        return asset_page(request, _visible(request, caller), encode)
+        return asset_page(request, owned_or_shared(request, caller, "plan"), encode)
 
 
 def _count(sim, request, caller, params) -> SimResponse:
     with sim.lock:
-        return SimResponse.json(200, {"count": len(_visible(request, caller))})
+        plans = owned_or_shared(request, caller, "plan")
+        return SimResponse.json(200, {"count": len(plans)})
 
 
 def _plan(caller, params):

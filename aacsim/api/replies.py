@@ -44,6 +44,26 @@ class Refusal(Exception):
         super().__init__(response.status)
         self.response = response
 
+    def answer(self, dialect: str) -> SimResponse:
+        """The response, as a route of this dialect gives it."""
+        return self.response
+
+
+class Invalid(Refusal):
+    """Parameters that fail validation: 400 `ApiValidationFailed` on the v4
+    API, `BadRequestError` on the workflow service."""
+
+    def __init__(self, details: str):
+        super().__init__(
+            v4_error(400, "ApiValidationFailed", "Request validation failed", details)
+        )
+        self.details = details
+
+    def answer(self, dialect: str) -> SimResponse:
+        if dialect == "service":
+            return service_error(400, "BadRequestError", self.details)
+        return self.response
+
 
 @dataclass(frozen=True)
 class Route:
@@ -89,9 +109,7 @@ def error(dialect: str, status: int, message: str) -> SimResponse:
 
 
 def invalid(details: str) -> Refusal:
-    return Refusal(
-        v4_error(400, "ApiValidationFailed", "Request validation failed", details)
-    )
+    return Invalid(details)
 
 
 def not_found(what: str) -> Refusal:

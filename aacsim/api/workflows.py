@@ -4,21 +4,25 @@ docs/aac-api.md, Plans flows workflows and their runs: `GET /v4/workflows`
 always returns `count` and has no `/v4/workflows/{id}`; `POST
 /svc-workflow/api/v1/workflows/{id}/run` answers `{"jobId", "jobStatus",
 "jobgroupId"}`, and that service's errors are `{"kind": "NotFoundError" |
-"BadRequestError", "message"}`. Guesses: the service's list has the v4 shape;
-a DESKTOP workflow cannot be run there (400 `BadRequestError`).
+"BadRequestError", "message"}`; its list takes `limit` (default 10). Guesses:
+the service's list has the v4 shape; a DESKTOP workflow cannot be run there
+(400 `BadRequestError`).
 """
 
 import re
 
 from aacsim.api.assets import asset_json, asset_page
-from aacsim.api.replies import Refusal, route, service_error
+from aacsim.api.replies import DEFAULT_LIMIT, Refusal, route, service_error
 from aacsim.api.starting import start
 from aacsim.messages import SimResponse
 
 _ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 
 
-def _lister(always_count: bool):
+SERVICE_DEFAULT_LIMIT = 10
+
+
+def _lister(*, always_count: bool, default_limit: int = DEFAULT_LIMIT):
     def list_workflows(sim, request, caller, params) -> SimResponse:
         workspace = caller.workspace
         with sim.lock:
@@ -28,6 +32,7 @@ def _lister(always_count: bool):
                 workflows,
                 lambda w: asset_json(w, workspace.id),
                 always_count=always_count,
+                default_limit=default_limit,
             )
 
     return list_workflows
@@ -75,7 +80,7 @@ ROUTES = (
         "GET",
         _SERVICE,
         "workflows.service.list",
-        _lister(always_count=False),
+        _lister(always_count=False, default_limit=SERVICE_DEFAULT_LIMIT),
         dialect="service",
     ),
     route(

@@ -115,9 +115,10 @@ def _status_line(run) -> str:
     if run is None:
         return '<span class="muted">No sync yet.</span>'
     badge = f'<span class="badge {run.status}">{run.get_status_display()}</span>'
+    rate_limited = run.error_kind == "rate_limited" and run.retry_at
     retry = (
         f' <span class="muted">Retries at {when(run.retry_at)}.</span>'
-        if run.retry_at
+        if run.retry_at and not rate_limited
         else ""
     )
     if run.status == "succeeded":
@@ -127,13 +128,15 @@ def _status_line(run) -> str:
             else ""
         )
         counts = f'<span class="counts">{escape(run.found)}</span>'
-        return f"{badge} {when(run.finished_at)}: {counts}{took}"
-    if run.status == "queued":
-        reason = (
+        # Some connections could not be read: the run says which.
+        note = (
             f' <span class="reason">{escape(run.error_message)}</span>'
             if run.error_message
             else ""
         )
+        return f"{badge} {when(run.finished_at)}: {counts}{took}{note}"
+    if run.status == "queued":
+        reason = f" {_reason(run)}" if run.error_message else ""
         return (
             f'{badge} <span class="muted">{when(run.queued_at)}</span>{reason}{retry}'
         )
@@ -143,6 +146,14 @@ def _status_line(run) -> str:
         return (
             f'{badge} <span class="muted">since {when(run.started_at)}{fetched}</span>'
         )
-    reason = escape(run.error_message or run.error_kind or "no reason recorded")
     at = when(run.finished_at or run.queued_at)
-    return f'{badge} {at}: <span class="reason">{reason}</span>{retry}'
+    return f"{badge} {at}: {_reason(run)}{retry}"
+
+
+def _reason(run) -> str:
+    """Why the run failed or waits; AAC's rate limit in the viewer's own time."""
+    if run.error_kind == "rate_limited" and run.retry_at:
+        text = f"AAC rate limit, retrying at {when(run.retry_at)}"
+    else:
+        text = escape(run.error_message or run.error_kind or "no reason recorded")
+    return f'<span class="reason">{text}</span>'

@@ -31,6 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "totals": summary.totals,
         "failed_runs": failed,
+        "partial": [card.workspace.name for card in cards if card.coverage.partial],
         "charts": dashboard_charts(schedules, summary, workspaces=workspaces, now=now),
         "can_operate_any": any(card.can_operate for card in cards),
         "poller": Poller(active=any(card.active for card in cards), since=now),

@@ -48,7 +48,10 @@ def sync_all(request: HttpRequest) -> HttpResponse:
     if runs:
         message = f"{len(runs)} sync{'s' * (len(runs) != 1)} queued."
     else:
-        message = "Nothing queued: every workspace you operate is inactive or syncing."
+        message = (
+            "Nothing queued: every workspace you operate is inactive, syncing or "
+            "without a working connection."
+        )
     return button_answer(request, message=message, runs=runs, poller=poller, back=back)
 
 
@@ -89,14 +92,21 @@ def _latest_runs(runs: QuerySet[SyncRun], *, since: datetime) -> dict[int, SyncR
 
 
 def _workspace_id(value: str | None) -> int | None:
-    """The `workspace` parameter: None when absent, 0 (none) when not a number."""
+    """The `workspace` parameter: None when absent, 0 (none) when not a number.
+
+    Only ASCII digits: `str.isdigit` also accepts "²", which `int` refuses.
+    """
     if value is None:
         return None
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 def _since(value: str | None, *, default: datetime) -> datetime:
+    """The `since` parameter (a Unix time), or `default` when it is no time at all.
+
+    A time out of the platform's range raises OverflowError or OSError.
+    """
     try:
         return datetime.fromtimestamp(float(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return default

@@ -1,4 +1,4 @@
-"""A workspace's page: its state, tokens, charts, schedules and sync history."""
+"""A workspace's page: its state, coverage, charts, schedules and sync history."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -44,6 +44,5 @@ def workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "history": history[:HISTORY],
         "poller": Poller(active=card.active is not None, workspace_id=ws.pk, since=now),
         "reauth_help": REAUTH_HELP,
-        "now": now,
     }
     return render(request, "pages/workspace.html", context)

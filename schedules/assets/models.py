@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 
+from schedules.fields import seen_by_field
 from workspaces.models import Workspace
 
 
@@ -67,6 +68,7 @@ class Asset(models.Model):
     )
     fingerprint = models.CharField(max_length=32, editable=False, default="")
     synced_at = models.DateTimeField(help_text="When a sync last wrote this row.")
+    seen_by = seen_by_field()
 
     # Worked out from the run history after each sync (schedules/assets/
     # rollups.py), never written by the upsert: the kinds name them `derived`,
@@ -200,6 +202,7 @@ class Run(models.Model):
     raw = models.JSONField()
     fingerprint = models.CharField(max_length=32, editable=False, default="")
     synced_at = models.DateTimeField(help_text="When a sync last wrote this row.")
+    seen_by = seen_by_field()
     # Every row the upsert writes is pending until the rollups of its asset
     # and hour have been worked out again (schedules/assets/rollups.py).
     pending = models.BooleanField(default=True, editable=False)

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from schedules.assets.models import FINISHED, Run, RunHour, RunStatus
-from schedules.models import Schedule
+from schedules.models import Person, Schedule
 
 # The statuses the charts show, in their order.
 CHART_STATUSES = (
@@ -143,37 +143,19 @@ def schedules_running(
     return found
 
 
-@dataclass(frozen=True)
-class Person:
-    aac_id: int
-    name: str
-    email: str
-
-    def __str__(self) -> str:
-        return self.name or self.email or f"AAC person {self.aac_id}"
-
-
-def people(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Person]:
-    """Names of AAC people ((workspace id, person id) pairs), as the schedules
-    they own give them: the portal caches no list of people yet. Someone who
-    owns no schedule is known by id alone."""
+def people(pairs: set[tuple[int, int | None]]) -> dict[tuple[int, int], Person]:
+    """The people of (workspace id, AAC person id) pairs, in one query (the
+    unique key). Someone the people list does not hold is known by id alone:
+    an unsaved `Person` that says so."""
     pairs = {pair for pair in pairs if pair[1] is not None}
-    known = {pair: Person(pair[1], "", "") for pair in pairs}
     if not pairs:
-        return known
-    rows = (
-        Schedule.objects.filter(
-            workspace_id__in={ws for ws, _ in pairs},
-            owner_id__in={str(person) for _, person in pairs},
-        )
-        # A schedule AAC sent without its creator names nobody.
-        .exclude(owner_name="", owner_email="")
-        .order_by()
-        .values_list("workspace_id", "owner_id", "owner_name", "owner_email")
-        .distinct()
-    )
-    for workspace_id, owner_id, name, email in rows:
-        pair = (workspace_id, int(owner_id))
-        if pair in known:
-            known[pair] = Person(pair[1], name, email)
-    return known
+        return {}
+    found = Person.objects.filter(
+        workspace_id__in={ws for ws, _ in pairs},
+        aac_id__in={person for _, person in pairs},
+    ).only("workspace_id", "aac_id", "name", "email", "disabled")
+    known = {(p.workspace_id, p.aac_id): p for p in found}
+    return {
+        pair: known.get(pair) or Person(workspace_id=pair[0], aac_id=pair[1])
+        for pair in pairs
+    }

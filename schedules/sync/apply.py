@@ -1,168 +1,177 @@
-"""Applying a consistent fetch: the upsert of each kind's rows, in one transaction.
+"""Applying what every working connection listed: the union, its masks, one transaction.
 
-The upsert is written per database vendor; the rows it takes are made by
-`fetch` (`Upsert.row`) and spooled, in the model's column order.
+A row listed by several connections is stored once; its `seen_by` names them
+all. The rules per connection (docs/reliability.md rule 9): a connection
+whose list was read consistently sets its bit on what it listed and drops it
+from what it no longer lists (once a second read confirms); a connection that
+failed keeps its bits as they were, so what only it could see stays, last
+confirmed when it last worked; a row no connection holds any more is deleted.
+Bits of connections removed while the sync ran are dropped.
 """
 
-import json
-from dataclasses import dataclass
-from functools import cache
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from schedules.models import KindCounts, SyncRun
-from schedules.sync.kinds import Kind, ParsedItem
+from schedules.models import ConnectionReport, KindCounts, SyncRun
+from schedules.sync.fetch import Listing, Stored
+from schedules.sync.kinds import Kind
 from schedules.sync.runs import Heartbeat, finish
 from schedules.sync.spool import Spool
-from workspaces.models import Workspace
+from schedules.sync.upsert import Upsert
+from workspaces.models import Connection, Workspace
 
-# Rows per DELETE.
+logger = logging.getLogger(__name__)
+
+# Rows per DELETE or mask UPDATE.
 BATCH_SIZE = 500
 
 
-class Upsert:
-    """One INSERT ... ON CONFLICT (workspace, key) DO UPDATE per page of a kind.
-
-    Django's bulk_create(update_conflicts=True) writes the same statement but
-    compiles every one of a page's 27,000 values through the ORM (most of a
-    full sync's time), and on SQLite splits a page into some 25 statements to
-    stay under 999 parameters. Here values go as they are (text, numbers,
-    booleans, `raw` as the JSON text the parser made), dates adapted as Django
-    would: on SQLite as rows for executemany; on PostgreSQL, whose driver
-    quotes each value in Python, as one JSON document the server unpacks
-    (json_populate_recordset), which takes a tenth of the time.
-    """
-
-    def __init__(self, kind: Kind) -> None:
-        self.model = kind.model
-        self.key = kind.key
-        self.fields = [
-            f
-            for f in self.model._meta.concrete_fields
-            if not f.primary_key and f.name not in kind.derived
-        ]
-        self.columns = [f.column for f in self.fields]
-        self.defaults = {f.attname: f.get_default() for f in self.fields}
-        self.dates = [
-            i for i, f in enumerate(self.fields) if isinstance(f, models.DateTimeField)
-        ]
-
-    @classmethod
-    @cache
-    def of(cls, kind: Kind) -> "Upsert":
-        return cls(kind)
-
-    def row(self, workspace: Workspace, parsed: ParsedItem, *, synced_at) -> tuple:
-        """A row in column order."""
-        row = self.defaults | parsed.fields | {"synced_at": synced_at}
-        row |= {"workspace_id": workspace.pk, self.key: parsed.aac_id}
-        row |= {"fingerprint": parsed.fingerprint, "raw": parsed.raw_json}
-        return tuple(row[f.attname] for f in self.fields)
-
-    def run(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(self.sql(json_rows=True), [self._json_rows(rows)])
-            else:
-                cursor.executemany(self.sql(json_rows=False), self._adapted(rows))
-
-    def _adapted(self, rows: list[tuple]) -> list[list]:
-        adapt = connection.ops.adapt_datetimefield_value
-        adapted = []
-        for row in rows:
-            row = list(row)
-            for i in self.dates:
-                row[i] = adapt(row[i])
-            adapted.append(row)
-        return adapted
-
-    def _json_rows(self, rows: list[tuple]) -> str:
-        """A JSON array of row objects; `raw` spliced in as the JSON it is."""
-        objects = []
-        for row in rows:
-            values = dict(zip(self.columns, row, strict=True))
-            raw = values.pop("raw")
-            for i in self.dates:
-                if row[i] is not None:
-                    values[self.columns[i]] = row[i].isoformat()
-            objects.append(f'{json.dumps(values)[:-1]},"raw":{raw}}}')
-        return f"[{','.join(objects)}]"
-
-    def sql(self, *, json_rows: bool) -> str:
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(quote(c) for c in self.columns)
-        key = [
-            quote(self.model._meta.get_field(n).column) for n in ("workspace", self.key)
-        ]
-        updates = ", ".join(
-            f"{quote(c)} = EXCLUDED.{quote(c)}"
-            for c in self.columns
-            if quote(c) not in key
-        )
-        if json_rows:
-            rows = f"json_populate_recordset(NULL::{table}, %s)"
-            source = f"SELECT {columns} FROM {rows}"  # noqa: S608 (see below)
-        else:
-            source = f"VALUES ({', '.join(['%s'] * len(self.columns))})"
-        # Identifiers come from the model, quoted; every value is a parameter.
-        return (
-            f"INSERT INTO {table} ({columns}) {source} "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-        )
-
-
 @dataclass
-class Changes:
-    """What a consistent fetch of one kind leaves to apply."""
+class Union:
+    """One kind, as every connection whose list was read consistently listed it."""
 
     kind: Kind
-    # Pages of new and changed rows, made by `Upsert.row`.
-    spool: Spool
-    # Keys of stored objects AAC no longer lists (confirmed).
-    gone: set
-    counts: KindCounts
+    stored: Stored
+    # key -> bits of the connections that list it.
+    listed: dict[int, int] = field(default_factory=dict)
+    # key -> bits of connections whose stopping to list it is not confirmed.
+    kept: dict[int, int] = field(default_factory=dict)
+    # Bits of the connections added.
+    working: int = 0
+    spools: list[Spool] = field(default_factory=list)
+    pages: int = 0
+    unparsed: set[int] = field(default_factory=set)
+    ignored: int = 0
+
+    def add(self, connection: Connection, listing: Listing) -> None:
+        bit, read = connection.bit, listing.read
+        self.working |= bit
+        for key in read.seen:
+            self.listed[key] = self.listed.get(key, 0) | bit
+        for key in listing.unconfirmed:
+            self.kept[key] = self.kept.get(key, 0) | bit
+        self.spools.append(read.spool)
+        self.pages += read.counts.pages
+        self.unparsed |= read.unparsed
+        # Items without an id cannot be told apart: the most any list held.
+        self.ignored = max(self.ignored, read.counts.ignored)
+
+    def mask(self, key: int, live: int) -> int:
+        """The connections (of `live`) that hold `key` after this sync."""
+        old = self.stored.masks.get(key, 0)
+        listed = self.listed.get(key, 0)
+        if not self.kind.deletes_missing:
+            return (old | listed) & live
+        return (listed | self.kept.get(key, 0) | (old & ~self.working)) & live
 
 
 def apply(
-    run: SyncRun, workspace: Workspace, changes: list[Changes], heartbeat: Heartbeat
+    run: SyncRun,
+    workspace: Workspace,
+    unions: list[Union],
+    heartbeat: Heartbeat,
+    *,
+    connections: list[Connection],
+    reports: list[ConnectionReport],
+    note: str = "",
 ) -> SyncRun:
-    """Write every kind's rows and deletions, then finish the run, atomically.
+    """Write every kind's rows, masks and deletions, then finish the run, atomically.
 
-    The heartbeat inside the transaction also locks the run's row until the
-    commit (on PostgreSQL): an expiry arriving meanwhile waits, then finds the
-    run finished. A run already expired raises RunLost: nothing is applied.
+    `connections` are those the sync tried; `reports` what each did. The
+    heartbeat inside the transaction also locks the run's row until the
+    commit (on PostgreSQL): an expiry arriving meanwhile waits, then finds
+    the run finished. A run already expired raises RunLost: nothing is
+    applied.
     """
     with transaction.atomic():
         heartbeat.beat()
+        live = _live_bits(workspace, connections)
         counts = {
-            change.kind.name: _apply_kind(change, workspace) for change in changes
+            union.kind.name: _apply_kind(union, workspace, live) for union in unions
         }
+        working = [report.connection for report in reports if not report.failed]
+        Connection.objects.filter(pk__in=working).update(listed_at=timezone.now())
         return finish(
-            run, SyncRun.Status.SUCCEEDED, counts=counts, pages_fetched=heartbeat.pages
+            run,
+            SyncRun.Status.SUCCEEDED,
+            kind="connections" if note else "",
+            message=note,
+            counts=counts,
+            pages_fetched=heartbeat.pages,
+            reports=reports,
         )
 
 
-def _apply_kind(changes: Changes, workspace: Workspace) -> KindCounts:
-    kind = changes.kind
+def _live_bits(workspace: Workspace, tried: list[Connection]) -> int:
+    """Bits of the tried connections that still exist, locked until the commit.
+
+    Removing a connection deletes its row first and then its bits from the
+    cache (`schedules.connections`), so it waits for this apply, then clears
+    whatever this apply wrote for it.
+    """
+    slots = dict(
+        Connection.objects.select_for_update()
+        .filter(workspace=workspace)
+        .values_list("pk", "slot")
+    )
+    return sum(1 << c.slot for c in tried if slots.get(c.pk) == c.slot)
+
+
+def _apply_kind(union: Union, workspace: Workspace, live: int) -> KindCounts:
+    kind, stored = union.kind, union.stored
     upsert = Upsert.of(kind)
-    for rows in changes.spool:
-        upsert.run(rows)
-    changes.counts.deleted = _delete(kind, workspace, sorted(changes.gone))
+    counts = KindCounts(
+        pages=union.pages,
+        seen=len(union.listed),
+        unparsed=len(union.unparsed),
+        ignored=union.ignored,
+    )
+    written: set[int] = set()
+    for spool in union.spools:
+        for rows in spool:
+            page = []
+            for row in rows:
+                key = upsert.key_of(row)
+                mask = union.mask(key, live)
+                if key in written or not mask:
+                    continue
+                written.add(key)
+                page.append(upsert.seen_by(row, mask))
+                if key in stored.fingerprints:
+                    counts.updated += 1
+                else:
+                    counts.created += 1
+            upsert.run(page)
+    counts.unchanged = counts.seen - counts.created - counts.updated
+    moved: dict[int, list[int]] = defaultdict(list)
+    gone = []
+    for key, old in stored.masks.items():
+        if key in written:
+            continue
+        new = union.mask(key, live)
+        if not new:
+            gone.append(key)
+        elif new != old:
+            moved[new].append(key)
+    counts.deleted = sum(
+        rows.delete()[0] for rows in _batches(kind, workspace, sorted(gone))
+    )
+    for mask, keys in moved.items():
+        for rows in _batches(kind, workspace, keys):
+            rows.update(seen_by=mask)
     if kind.after_apply is not None:
         kind.after_apply(workspace, timezone.now())
-    return changes.counts
+    return counts
 
 
-def _delete(kind: Kind, workspace: Workspace, keys: list) -> int:
-    deleted = 0
+def _batches(kind: Kind, workspace: Workspace, keys: list) -> Iterator[QuerySet]:
     for start in range(0, len(keys), BATCH_SIZE):
-        batch = keys[start : start + BATCH_SIZE]
-        done, _ = kind.model.objects.filter(
-            workspace=workspace, **{f"{kind.key}__in": batch}
-        ).delete()
-        deleted += done
-    return deleted
+        yield kind.model.objects.filter(
+            workspace=workspace, **{f"{kind.key}__in": keys[start : start + BATCH_SIZE]}
+        )

@@ -1,35 +1,48 @@
 """`sync_workspace`: one SyncRun, from its claim to its finish.
 
-Fetch every kind's list first (consistent, or the run fails as partial), then
-apply them all in one transaction; any failure before it commits leaves the
-last good cache as it was, and the run says why.
+Read every kind's list through every connection of the workspace first (each
+connection consistent, or counted as failed), then apply the union of what
+the working connections listed in one transaction. A connection that fails
+changes nothing of what it saw before; when none works, nothing is applied
+and the run says why. Any failure before the apply commits leaves the last
+good cache as it was.
 """
 
 import logging
 import re
 from collections.abc import Sequence
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from aac.errors import AACError, RateLimited
-from schedules.assets.kinds import ASSET_KINDS
-from schedules.models import KindCounts, SyncRun
+from schedules.models import ConnectionReport, SyncRun
 from schedules.retry import RetryPolicy
 from schedules.sync import runs
-from schedules.sync.apply import apply
-from schedules.sync.fetch import Read, fetch
-from schedules.sync.kinds import SCHEDULES, Kind
+from schedules.sync.apply import Union, apply
+from schedules.sync.catalog import KINDS
+from schedules.sync.fetch import Listing, Read, Stored, fetch
+from schedules.sync.kinds import Kind
 from schedules.sync.spool import Spool
-from workspaces.models import Workspace
+from workspaces.models import Connection, Workspace
+from workspaces.standing import NONE, standing
 from workspaces.tokens.problems import TokenProblem
 
 logger = logging.getLogger(__name__)
 
 Status = SyncRun.Status
-# What a sync of a workspace caches, in this order.
-KINDS = (SCHEDULES, *ASSET_KINDS)
+
+
+class Partial(Exception):
+    """No consistent read of a kind through one connection."""
+
+    def __init__(self, read: Read) -> None:
+        super().__init__(read.inconsistency)
+        self.read = read
+
+
+Failure = AACError | TokenProblem | Partial
 
 
 def sync_workspace(
@@ -48,41 +61,40 @@ def sync_workspace(
     if not runs.claim(run):
         return run
     try:
-        return _sync(run, run.workspace, retry, kinds)
+        return _sync(run, retry, kinds)
     except runs.RunLost:
+        if not SyncRun.objects.filter(pk=run.pk).exists():
+            logger.warning(
+                "Sync run %s ended: its workspace was deleted while it ran", run.pk
+            )
+            return run
         logger.warning("Sync run %s was expired while it worked; left as is", run.pk)
         run.refresh_from_db()
         return run
 
 
-def _sync(
-    run: SyncRun,
-    workspace: Workspace,
-    retry: RetryPolicy | None,
-    kinds: Sequence[Kind],
-) -> SyncRun:
-    workspace.refresh_from_db(fields=["is_active", "state", "state_reason"])
+def _sync(run: SyncRun, retry: RetryPolicy | None, kinds: Sequence[Kind]) -> SyncRun:
+    workspace = Workspace.objects.filter(pk=run.workspace_id).first()
+    if workspace is None:
+        raise runs.RunLost(f"The workspace of sync run {run.pk} was deleted")
     if not workspace.is_active:
         return runs.finish(run, Status.SKIPPED, kind="inactive", message="Inactive.")
-    if workspace.state == Workspace.State.NEEDS_REAUTH:
-        message = " ".join(["Needs re-authorisation.", workspace.state_reason])
-        return runs.finish(run, Status.SKIPPED, kind="needs_reauth", message=message)
+    connections = list(
+        Connection.objects.filter(workspace=workspace).select_related("workspace")
+    )
+    state = standing(connections)
+    if not state.may_sync:
+        if state.state == NONE:
+            kind, message = "no_connection", state.reason
+        else:
+            kind, message = "needs_reauth", f"Needs re-authorisation. {state.reason}"
+        return runs.finish(run, Status.SKIPPED, kind=kind, message=message)
     heartbeat = runs.Heartbeat(run)
     try:
         with ExitStack() as spools:
-            reads, changes = [], []
-            for kind in kinds:
-                spool = spools.enter_context(Spool())
-                read, kind_changes = fetch(kind, workspace, spool, heartbeat)
-                reads.append(read)
-                changes.append(kind_changes)
-            if None in changes:
-                return _partial(run, reads, heartbeat)
-            return apply(run, workspace, changes, heartbeat)
-    except AACError as exc:
-        return _failed(run, exc, retry, heartbeat)
-    except TokenProblem as exc:
-        return runs.finish(run, Status.FAILED, kind=exc.kind, message=exc.message)
+            return _through_every_connection(
+                run, workspace, connections, kinds, spools, heartbeat, retry
+            )
     except runs.RunLost:
         raise
     except Exception as exc:
@@ -93,58 +105,169 @@ def _sync(
         return runs.finish(run, Status.FAILED, kind="internal", message=message)
 
 
-def _partial(run: SyncRun, reads: list[Read], heartbeat: runs.Heartbeat) -> SyncRun:
-    """No consistent read of some kind: nothing is applied, and the run says why."""
-    problems = "; ".join(read.inconsistency for read in reads if read.inconsistency)
-    return runs.finish(
-        run,
-        Status.FAILED,
-        kind="partial",
-        message=f"Partial, not applied: {problems}",
-        counts={read.kind.name: _as_read(read.counts) for read in reads},
-        pages_fetched=heartbeat.pages,
-    )
-
-
-def _as_read(counts: KindCounts) -> KindCounts:
-    """What a read found, without what it would have written."""
-    return KindCounts(
-        pages=counts.pages,
-        seen=counts.seen,
-        unparsed=counts.unparsed,
-        ignored=counts.ignored,
-    )
-
-
-def _failed(
+def _through_every_connection(
     run: SyncRun,
-    exc: AACError,
-    retry: RetryPolicy | None,
+    workspace: Workspace,
+    connections: list[Connection],
+    kinds: Sequence[Kind],
+    spools: ExitStack,
     heartbeat: runs.Heartbeat,
+    retry: RetryPolicy | None,
 ) -> SyncRun:
-    kind = _snake(type(exc).__name__)
-    request_id = exc.request_id or ""
-    delay = retry.delay_after(exc) if retry is not None else None
+    """List every kind through each connection; apply the union of those that worked."""
+    unions = [Union(kind, Stored.of(kind, workspace)) for kind in kinds]
+    reports: list[ConnectionReport] = []
+    failures: list[tuple[Connection, Failure]] = []
+    for connection in connections:
+        report = ConnectionReport(
+            connection=connection.pk, slot=connection.slot, person=connection.person
+        )
+        reports.append(report)
+        try:
+            listings = [
+                _listing(union, connection, spools, heartbeat, report)
+                for union in unions
+            ]
+        except (AACError, TokenProblem, Partial) as exc:
+            report.error_kind, report.error = _described(exc)
+            failures.append((connection, exc))
+            continue
+        for union, listing in zip(unions, listings, strict=True):
+            union.add(connection, listing)
+    if len(failures) == len(connections):
+        return _nothing_applied(run, failures, reports, heartbeat, retry)
+    return apply(
+        run,
+        workspace,
+        unions,
+        heartbeat,
+        connections=connections,
+        reports=reports,
+        note=_not_read(failures, len(connections)),
+    )
+
+
+def _listing(
+    union: Union,
+    connection: Connection,
+    spools: ExitStack,
+    heartbeat: runs.Heartbeat,
+    report: ConnectionReport,
+) -> Listing:
+    spool = spools.enter_context(Spool())
+    read, listing = fetch(union.kind, connection, union.stored, spool, heartbeat)
+    report.pages += read.counts.pages
+    report.listed[union.kind.name] = read.counts.seen
+    if listing is None:
+        raise Partial(read)
+    return listing
+
+
+def _described(exc: Failure) -> tuple[str, str]:
+    """(kind, message) of a connection's failure."""
+    if isinstance(exc, Partial):
+        return "partial", f"Partial, not applied: {exc.read.inconsistency}"
+    if isinstance(exc, TokenProblem):
+        return exc.kind, exc.message
+    return _snake(type(exc).__name__), str(exc)
+
+
+def _not_read(failures: list[tuple[Connection, Failure]], total: int) -> str:
+    """What a run that applied only some connections' lists says about the rest."""
+    if not failures:
+        return ""
+    lines = "; ".join(f"{c.person}: {_described(exc)[1]}" for c, exc in failures)
+    return (
+        f"Applied what {total - len(failures)} of {total} connections listed. Not "
+        f"read: {lines}. What only they list stays, as last confirmed."
+    )
+
+
+def _nothing_applied(
+    run: SyncRun,
+    failures: list[tuple[Connection, Failure]],
+    reports: list[ConnectionReport],
+    heartbeat: runs.Heartbeat,
+    retry: RetryPolicy | None,
+) -> SyncRun:
+    """No connection could be read: the cache stays, and the run says why."""
+    first = failures[0][1]
+    kind, message = _described(first)
+    if len(failures) > 1:
+        message = "No connection could be read: " + "; ".join(
+            f"{c.person}: {_described(exc)[1]}" for c, exc in failures
+        )
+    end = {"pages_fetched": heartbeat.pages, "reports": reports}
+    if _rate_limited(first):
+        return _rate_limit(run, first, retry, end)
+    delay = (
+        retry.delay_after(first)
+        if retry is not None and isinstance(first, AACError)
+        else None
+    )
+    request_id = getattr(first, "request_id", None) or ""
     if delay is None:
         return runs.finish(
-            run,
-            Status.FAILED,
-            kind=kind,
-            message=str(exc),
-            request_id=request_id,
-            pages_fetched=heartbeat.pages,
+            run, Status.FAILED, kind=kind, message=message, request_id=request_id, **end
         )
     retry_at = timezone.now() + timedelta(seconds=delay)
-    what = "Rate limited" if isinstance(exc, RateLimited) else "AAC unavailable"
     return runs.finish(
         run,
         Status.QUEUED,
         kind=kind,
-        message=f"{what}, retrying at {retry_at:%H:%M:%S} UTC: {exc}",
+        message=f"AAC unavailable, retrying at {retry_at:%H:%M:%S} UTC: {message}",
         request_id=request_id,
         retry_at=retry_at,
-        pages_fetched=heartbeat.pages,
+        **end,
     )
+
+
+def _rate_limited(exc: Failure) -> bool:
+    return isinstance(exc, RateLimited) or (
+        isinstance(exc, TokenProblem) and exc.kind == TokenProblem.RATE_LIMITED
+    )
+
+
+def _rate_limit(
+    run: SyncRun, exc: RateLimited | TokenProblem, retry: RetryPolicy | None, end: dict
+) -> SyncRun:
+    """ "AAC rate limit, retrying at HH:MM": by the task when AAC's wait fits a
+    countdown, else by the first scheduled sync from then (the beat waits for
+    `retry_at`)."""
+    delay = (
+        retry.delay_after(exc)
+        if retry is not None and isinstance(exc, AACError)
+        else None
+    )
+    now = timezone.now()
+    if delay is not None:
+        retry_at, status, by = now + timedelta(seconds=delay), Status.QUEUED, ""
+    elif exc.retry_after:
+        retry_at, status = now + timedelta(seconds=exc.retry_after), Status.FAILED
+        by = " (the first scheduled sync from then)"
+    else:
+        retry_at, status, by = None, Status.FAILED, ""
+    message = (
+        f"AAC rate limit, retrying at {_hh_mm(retry_at)} UTC{by}."
+        if retry_at
+        else "AAC rate limit; the next scheduled sync tries again."
+    )
+    return runs.finish(
+        run,
+        status,
+        kind="rate_limited",
+        message=message,
+        request_id=getattr(exc, "request_id", None) or "",
+        retry_at=retry_at,
+        **end,
+    )
+
+
+def _hh_mm(at: datetime) -> str:
+    # Rounded up: "retrying at" never names a minute before the wait ends.
+    if at.second or at.microsecond:
+        at = at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return f"{at:%H:%M}"
 
 
 def _snake(name: str) -> str:

@@ -1,12 +1,16 @@
-"""Reading a kind's list from AAC until it is consistent, and spooling what changed.
+"""Reading a kind's list through one connection until it is consistent, and spooling
+what changed.
 
 Every page is parsed as it arrives and compared with the stored fingerprints,
 and only new or changed objects are spooled, as rows ready for the upsert, so
 memory holds one page whatever the workspace's size (plus the keys and
 fingerprints, some 200 bytes an object). Unchanged rows are never written.
+Each connection reads into a spool of its own: what a connection that fails
+read is never applied (docs/reliability.md rule 9).
 """
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,36 +18,66 @@ from django.utils import timezone
 
 from aac import AACClient
 from schedules.models import KindCounts
-from schedules.sync.apply import Changes, Upsert
-from schedules.sync.kinds import Kind, ParsedItem, Scope
+from schedules.sync.kinds import Kind
 from schedules.sync.runs import Heartbeat
 from schedules.sync.spool import Spool
+from schedules.sync.upsert import Upsert
 from workspaces.connection import call_aac
-from workspaces.models import Workspace
+from workspaces.models import Connection, Workspace
 
 logger = logging.getLogger(__name__)
 
-# Full reads of a list per sync, at most: one, one more when the first was
-# inconsistent, one more to confirm deletions (see `fetch`).
+# Full reads of a list per connection and sync, at most: one, one more when
+# the first was inconsistent, one more to confirm deletions (see `fetch`).
 READ_ATTEMPTS = 3
 
 
 @dataclass
+class Stored:
+    """A kind's cache before the sync: key -> fingerprint, and key -> `seen_by`,
+    of the rows this sync reads again; and how it lists them (`Kind.scope`:
+    the whole list and every row, or a window of an ever-growing one).
+
+    Read once per sync and kind: no other sync of the workspace can write
+    meanwhile, and every connection reads the same window.
+    """
+
+    fingerprints: dict[int, str]
+    masks: dict[int, int]
+    list_pages: Callable[[AACClient], Iterable[list]]
+
+    @classmethod
+    def of(cls, kind: Kind, workspace: Workspace) -> "Stored":
+        scope = kind.scope(workspace)
+        rows = scope.stored.values_list(kind.key, "fingerprint", "seen_by")
+        fingerprints, masks = {}, {}
+        for key, fingerprint, mask in rows.iterator(chunk_size=5000):
+            fingerprints[key] = fingerprint
+            masks[key] = mask
+        return cls(fingerprints, masks, scope.list_pages)
+
+    def listed_by(self, connection: Connection) -> set[int]:
+        """The stored keys the connection listed last time."""
+        bit = connection.bit
+        return {key for key, mask in self.masks.items() if mask & bit}
+
+
+@dataclass
 class Read:
-    """One kind's list as read from AAC: the pass in progress, or the last one."""
+    """One kind's list as read through one connection: the pass in progress, or
+    the last one."""
 
     kind: Kind
     workspace: Workspace
     spool: Spool
     heartbeat: Heartbeat
-    # What this sync reads of the kind (the whole list, or a window of it).
-    scope: Scope
-    # The cache before the sync, in the scope: key -> fingerprint.
-    stored: dict[int, str]
+    stored: Stored
     now: datetime = field(default_factory=timezone.now)
     counts: KindCounts = field(default_factory=KindCounts)
     seen: set[int] = field(default_factory=set)
     repeated: set[int] = field(default_factory=set)
+    # Keys the parser did not fully understand (to count each once in a union).
+    unparsed: set[int] = field(default_factory=set)
     count_before: int | None = None
     count_after: int | None = None
 
@@ -65,17 +99,14 @@ class Read:
         return "; ".join(problems)
 
     def read(self, client: AACClient) -> "Read":
-        """One full pass over AAC's list (called by `call_aac`, maybe again).
-
-        The stored fingerprints were read before the first pass: no other
-        sync of this workspace can write meanwhile.
-        """
+        """One full pass over AAC's list (called by `call_aac`, maybe again)."""
         self.spool.reset()
         self.counts, self.seen, self.repeated = KindCounts(), set(), set()
+        self.unparsed = set()
         self.now = timezone.now()
         count = self.kind.count
         self.count_before = count(client) if count else None
-        for items in self.scope.list_pages(client):
+        for items in self.stored.list_pages(client):
             page = []
             for item in items:
                 parsed = self.kind.parse(item, now=self.now)
@@ -85,78 +116,83 @@ class Read:
                     self.repeated.add(parsed.aac_id)
                 else:
                     self.seen.add(parsed.aac_id)
-                    self.counts.unparsed += bool(parsed.problems)
-                    page.append(parsed)
-            self.spool.write(self._changed_rows(page))
+                    if parsed.problems:
+                        self.unparsed.add(parsed.aac_id)
+                    if (
+                        self.stored.fingerprints.get(parsed.aac_id)
+                        != parsed.fingerprint
+                    ):
+                        page.append(parsed)
+            self.spool.write(Upsert.of(self.kind).rows(self.workspace, page, self.now))
             self.counts.pages += 1
             self.heartbeat.page()
         self.count_after = count(client) if count else None
         self.counts.seen = len(self.seen)
+        self.counts.unparsed = len(self.unparsed)
         return self
 
-    def _changed_rows(self, page: list[ParsedItem]) -> list[tuple]:
-        upsert, rows = Upsert.of(self.kind), []
-        for parsed in page:
-            known = self.stored.get(parsed.aac_id)
-            if known == parsed.fingerprint:
-                self.counts.unchanged += 1
-                continue
-            if known is None:
-                self.counts.created += 1
-            else:
-                self.counts.updated += 1
-            rows.append(upsert.row(self.workspace, parsed, synced_at=self.now))
-        return rows
+
+@dataclass
+class Listing:
+    """What a connection listed of a kind, read consistently: the keys it
+    lists, and of the stored keys it listed before, those it no longer lists
+    (`gone`, confirmed by a second read) and those whose absence is not yet
+    confirmed (`unconfirmed`: kept for now)."""
+
+    read: Read
+    gone: set[int]
+    unconfirmed: set[int]
 
 
 def fetch(
-    kind: Kind, workspace: Workspace, spool: Spool, heartbeat: Heartbeat
-) -> tuple[Read, Changes | None]:
-    """Read AAC's list until it is consistent and its deletions are confirmed.
+    kind: Kind,
+    connection: Connection,
+    stored: Stored,
+    spool: Spool,
+    heartbeat: Heartbeat,
+) -> tuple[Read, Listing | None]:
+    """Read AAC's list through `connection` until it is consistent and what it
+    stopped listing is confirmed.
 
-    Returns the last read, and what it leaves to apply (None when no read was
+    Returns the last read, and the listing (None when no read was
     consistent). A read whose count changed or that listed an id twice is
     read again. A consistent read can still have skipped an object, when one
     was removed and another added between two pages (offset paging shifts,
     the count stays): so, for a kind that deletes what AAC stops listing, a
-    stored object missing from the list is deleted only when two consistent
-    reads in a row miss it. In the steady state (nothing deleted in AAC) that
-    costs no second read. Deletions still unconfirmed after READ_ATTEMPTS
-    reads wait for the next sync.
+    key the connection listed before and misses now counts as gone only when
+    two consistent reads in a row miss it. In the steady state (nothing
+    deleted in AAC) that costs no second read. Absences still unconfirmed
+    after READ_ATTEMPTS reads wait for the next sync.
     """
-    scope = kind.scope(workspace)
+    workspace = connection.workspace
     read = Read(
-        kind=kind,
-        workspace=workspace,
-        spool=spool,
-        heartbeat=heartbeat,
-        scope=scope,
-        stored=dict(scope.stored.values_list(kind.key, "fingerprint")),
+        kind=kind, workspace=workspace, spool=spool, heartbeat=heartbeat, stored=stored
     )
+    listed_before = stored.listed_by(connection) if kind.deletes_missing else set()
     missing_before = None
     for attempt in range(1, READ_ATTEMPTS + 1):
-        call_aac(workspace, read.read)
+        call_aac(connection, read.read)
         if read.inconsistency:
             logger.info(
-                "Workspace %s: read %s of its %s was inconsistent: %s",
-                workspace.pk,
+                "Connection %s: read %s of its %s was inconsistent: %s",
+                connection.pk,
                 attempt,
                 kind.name,
                 read.inconsistency,
             )
             missing_before = None
             continue
-        missing = read.stored.keys() - read.seen if kind.deletes_missing else set()
+        missing = listed_before - read.seen
         if not missing or missing_before is not None:
             gone = missing if missing_before is None else missing & missing_before
-            return read, Changes(kind, spool, gone, read.counts)
+            return read, Listing(read, gone=gone, unconfirmed=missing - gone)
         missing_before = missing
     if read.inconsistency:
         return read, None
     logger.info(
-        "Workspace %s: %s deletions of %s not confirmed; left to the next sync",
-        workspace.pk,
+        "Connection %s: %s absences of %s not confirmed; left to the next sync",
+        connection.pk,
         len(missing_before),
         kind.name,
     )
-    return read, Changes(kind, spool, set(), read.counts)
+    return read, Listing(read, gone=set(), unconfirmed=missing_before)

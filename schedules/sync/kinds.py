@@ -6,11 +6,13 @@ missing from AAC's list is deleted is the kind's to say too: a full list
 (schedules) says so, an incremental one (run history) does not, and reads
 only a window of the list, which its `window` chooses per workspace
 (`schedules.sync.incremental`). Adding a kind of object means writing one
-`Kind` and its model, not another engine.
+`Kind` and its model, not another engine; `schedules.sync.catalog` lists the
+kinds a sync caches.
 
 A kind's model holds one row per AAC object: a `workspace` foreign key, the
-key (unique together with the workspace), `raw`, `fingerprint` and
-`synced_at`, plus the fields its parser fills.
+key (unique together with the workspace), `raw`, `fingerprint`, `synced_at`
+and `seen_by` (the connections that list it), plus the fields its parser
+fills. Every kind is listed through every connection of the workspace.
 """
 
 from collections.abc import Callable, Iterable
@@ -23,14 +25,15 @@ from django.db import models
 from django.db.models import QuerySet
 
 from aac import AACClient
-from schedules.models import Schedule
+from schedules.models import Person, Schedule
 from schedules.parse import next_run_at, parse_schedule
+from schedules.people import link_owners, name_connections, parse_person
 from workspaces.models import Workspace
 
 # Rows per next-run UPDATE batch.
 BATCH_SIZE = 500
 # What every kind's model has besides its key and its parsed fields.
-CACHE_FIELDS = ("workspace", "raw", "fingerprint", "synced_at")
+CACHE_FIELDS = ("workspace", "raw", "fingerprint", "synced_at", "seen_by")
 
 
 class ParsedItem(Protocol):
@@ -126,6 +129,25 @@ def advance_next_runs(workspace: Workspace, now: datetime) -> int:
     return changed
 
 
+def after_schedules(workspace: Workspace, now: datetime) -> None:
+    advance_next_runs(workspace, now)
+    link_owners(workspace)
+
+
+def after_people(workspace: Workspace, now: datetime) -> None:
+    name_connections(workspace)
+
+
+PEOPLE = Kind(
+    name="people",
+    model=Person,
+    key="aac_id",
+    list_pages=AACClient.iter_people_pages,
+    parse=parse_person,
+    deletes_missing=True,
+    after_apply=after_people,
+)
+
 SCHEDULES = Kind(
     name="schedules",
     model=Schedule,
@@ -134,5 +156,5 @@ SCHEDULES = Kind(
     parse=parse_schedule,
     count=AACClient.count_schedules,
     deletes_missing=True,
-    after_apply=advance_next_runs,
+    after_apply=after_schedules,
 )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from schedules.models import KindCounts, SyncRun
+from schedules.models import ConnectionReport, KindCounts, SyncRun
 from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,11 @@ def claim(run: SyncRun) -> bool:
     claimed = SyncRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=now, heartbeat_at=now, retry_at=None
     )
-    run.refresh_from_db()
+    try:
+        run.refresh_from_db()
+    except SyncRun.DoesNotExist:
+        logger.warning("Sync run %s is gone (its workspace was deleted)", run.pk)
+        return False
     if claimed:
         return True
     if run.status == Status.RUNNING:
@@ -108,12 +112,14 @@ def finish(
     retry_at: datetime | None = None,
     counts: dict[str, KindCounts] | None = None,
     pages_fetched: int | None = None,
+    reports: list[ConnectionReport] | None = None,
 ) -> SyncRun:
     """End a running run (or send it back to the queue with `retry_at`).
 
-    `counts` are what each kind's last read found; `pages_fetched` every page
-    the run read. Raises RunLost when the run is no longer running: someone
-    expired it.
+    `counts` are what each kind's lists added up to; `pages_fetched` every
+    page the run read; `reports` what each connection did. Raises RunLost
+    when the run is no longer running: someone expired it (or deleted it with
+    its workspace).
     """
     values = {
         "status": status,
@@ -127,6 +133,8 @@ def finish(
         values["counts"] = {name: c.to_json() for name, c in counts.items()}
     if pages_fetched is not None:
         values["pages_fetched"] = pages_fetched
+    if reports is not None:
+        values["by_connection"] = [report.to_json() for report in reports]
     finished = SyncRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(**values)
     if not finished:
         raise RunLost(f"Sync run {run.pk} was ended by someone else")

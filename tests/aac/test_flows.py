@@ -10,14 +10,23 @@ from tests.aac.conftest import API
 RUN = f"{API}/v4/flows/4/run"
 
 
-def test_it_lists_flows(client, rsps):
-    params = {"limit": 3, "offset": 0, "includeCount": "true"}
+@pytest.mark.parametrize(("ownership", "sent"), [(None, "all"), ("owned", "owned")])
+def test_it_lists_flows_by_ownership(client, rsps, ownership, sent):
+    params = {"limit": 3, "offset": 0, "includeCount": "true", "ownershipFilter": sent}
     add_page(rsps, "/v4/flows", params=params, items=items(1, 2), count=2)
+    options = {"ownership": ownership} if ownership else {}
 
-    (page,) = client.iter_flow_pages(page_size=3, include_count=True)
+    (page,) = client.iter_flow_pages(page_size=3, include_count=True, **options)
 
     assert page == items(1, 2)
     assert page.total == 2
+
+
+def test_it_refuses_a_flow_ownership_filter_aac_does_not_know(client, rsps):
+    with pytest.raises(ValueError, match="ownership"):
+        client.iter_flow_pages(ownership="mine")
+
+    assert len(rsps.calls) == 0
 
 
 def test_it_runs_a_flow_with_an_empty_body_and_its_execution_id(client, rsps):

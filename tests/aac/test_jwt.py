@@ -66,6 +66,17 @@ def test_it_reads_the_claims_of_an_aac_token():
     assert parsed.workspace_gid == "01HZX3F8W2Q4N5R6S7T8V9W0XY"
 
 
+@pytest.mark.parametrize(
+    ("sub", "subject"),
+    [("146301", "146301"), (146301, "146301"), ("", None), (True, None), (None, None)],
+)
+def test_it_reads_the_person_a_token_acts_for(sub, subject):
+    parsed = parse_access_token(make_jwt({"sub": sub}))
+
+    assert parsed is not None
+    assert parsed.subject == subject
+
+
 def test_it_reads_a_space_separated_scope():
     parsed = parse_access_token(make_jwt({"scope": "openid w:01ABC  email"}))
 

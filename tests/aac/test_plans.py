@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from responses import matchers
 
 from aac import AlreadyStarted, PlanRunStarted
 from aac.errors import AccessDenied, NotFound, ProtocolError, RateLimited, Rejected
@@ -25,14 +26,22 @@ def test_it_lists_plans_by_ownership(client, rsps, ownership, sent):
 def test_it_refuses_an_ownership_filter_aac_does_not_know(client, rsps):
     with pytest.raises(ValueError, match="ownership"):
         client.iter_plan_pages(ownership="mine")
+    with pytest.raises(ValueError, match="ownership"):
+        client.count_plans(ownership="mine")
 
     assert len(rsps.calls) == 0
 
 
-def test_it_counts_plans(client, rsps):
-    rsps.get(f"{PLANS}/count", json={"count": 4})
+@pytest.mark.parametrize(("ownership", "sent"), [(None, "all"), ("shared", "shared")])
+def test_it_counts_plans_by_ownership(client, rsps, ownership, sent):
+    rsps.get(
+        f"{PLANS}/count",
+        json={"count": 4},
+        match=[matchers.query_param_matcher({"ownershipFilter": sent})],
+    )
+    options = {"ownership": ownership} if ownership else {}
 
-    assert client.count_plans() == 4
+    assert client.count_plans(**options) == 4
 
 
 def test_it_refuses_a_plan_count_that_is_not_a_count(client, rsps):

@@ -32,11 +32,12 @@ from tests.factories import (
     make_aac_run,
     make_asset,
     make_people,
+    make_person,
     make_run,
     make_schedule,
     make_workspace,
 )
-from workspaces.models import Membership, Workspace
+from workspaces.models import ConnectionTask, Membership, Workspace
 
 LOGIN = "302 /accounts/login/?next="
 # The admin site's own views send visitors to the admin's login form.
@@ -48,7 +49,11 @@ ROLES = ("anonymous", "viewer", "non_member", "operator", "superuser")
 STAFF_PERMS = (
     "view_workspace",
     "change_workspace",
+    "view_connection",
+    "change_connection",
+    "view_connectiontask",
     "view_membership",
+    "view_person",
     "view_schedule",
     "view_syncrun",
 )
@@ -133,6 +138,13 @@ PAGES = {
         lambda world: f"{reverse('pages:sync_status')}?workspace={world.acme_id}",
         members(viewer=200, operator=200),
     ),
+    "workspaces/<int:workspace_id>/connections/": Route(
+        named("pages:connections", "acme_id"), members(viewer=200, operator=200)
+    ),
+    # A pressed test's progress, polled by the button's fragment.
+    "connection-tasks/<int:task_id>/": Route(
+        named("pages:connection_task", "task_id"), members(viewer=200, operator=200)
+    ),
 }
 BUTTONS = {
     "sync/": Route(
@@ -143,9 +155,27 @@ BUTTONS = {
         members(viewer=403, operator=200),
         method="post",
     ),
-    "workspaces/<int:workspace_id>/refresh-tokens/": Route(
-        named("pages:workspace_refresh_tokens", "acme_id"),
+    # An empty form: the page again, with what to paste (400).
+    "workspaces/<int:workspace_id>/connections/connect/": Route(
+        named("pages:connect", "acme_id"),
+        Expect(LOGIN, 403, 404, 400, 400),
+        method="post",
+    ),
+    "connections/<int:connection_id>/test/": Route(
+        named("pages:connection_test", "connection_id"),
         members(viewer=403, operator=200),
+        method="post",
+    ),
+    "connections/<int:connection_id>/refresh/": Route(
+        named("pages:connection_refresh", "connection_id"),
+        members(viewer=403, operator=200),
+        method="post",
+    ),
+    # Whoever added a connection removes it here (nobody in the world did):
+    # others ask a superuser, or use the admin.
+    "connections/<int:connection_id>/remove/": Route(
+        named("pages:connection_remove", "connection_id"),
+        Expect(LOGIN, 403, 404, 403, "302 /workspaces/{acme_id}/connections/"),
         method="post",
     ),
 }
@@ -161,21 +191,26 @@ ACCOUNTS = {
     "accounts/password_change/done/": Route(
         named("password_change_done"), everyone(200)
     ),
-    # Resetting a forgotten password needs no login.
+    # Resetting a forgotten password needs no login, and e-mail: without
+    # EMAIL_URL (as here) it is off (tests/accounts/test_password_reset.py).
     "accounts/password_reset/": Route(
-        named("password_reset"), everyone(200, anonymous=200)
+        named("password_reset"), everyone(404, anonymous=404)
     ),
     "accounts/password_reset/done/": Route(
-        named("password_reset_done"), everyone(200, anonymous=200)
+        named("password_reset_done"), everyone(404, anonymous=404)
     ),
     "accounts/reset/<uidb64>/<token>/": Route(
-        path("/accounts/reset/MQ/not-a-token/"), everyone(200, anonymous=200)
+        path("/accounts/reset/MQ/not-a-token/"), everyone(404, anonymous=404)
     ),
     "accounts/reset/done/": Route(
-        named("password_reset_complete"), everyone(200, anonymous=200)
+        named("password_reset_complete"), everyone(404, anonymous=404)
     ),
 }
-HEALTH = {"health/": Route(named("health"), everyone(200))}
+HEALTH = {
+    "health/": Route(named("health"), everyone(200)),
+    # For load balancers: no login, and it tells nothing but up or down.
+    "health/live/": Route(named("health_live"), everyone(200, anonymous=200)),
+}
 ADMIN_SITE = {
     "admin/": Route(named("admin:index"), staff(200, anonymous=ADMIN_LOGIN)),
     "admin/login/": Route(
@@ -288,6 +323,23 @@ SCOPED_MODELS = {
         change=scoped(viewer=200, operator=200),
         delete=scoped(viewer=403, non_member=403, operator=403),
     ),
+    # Operators add connections in the portal ("Connect my AAC account"); in
+    # the admin, staff with the permission change those of their workspaces.
+    "workspaces.connection": admin_model(
+        "workspaces.connection",
+        changelist=staff(200),
+        add=staff(403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403),
+    ),
+    # Tests and refreshes pressed: written by the tasks alone.
+    "workspaces.connectiontask": admin_model(
+        "workspaces.connectiontask",
+        changelist=staff(200),
+        add=staff(403, superuser=403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
+    ),
     # Memberships decide who sees what: staff see those of their workspaces,
     # only a superuser changes them.
     "workspaces.membership": admin_model(
@@ -300,6 +352,13 @@ SCOPED_MODELS = {
     # The cache is written by the sync alone: read-only, even for a superuser.
     "schedules.schedule": admin_model(
         "schedules.schedule",
+        changelist=staff(200),
+        add=staff(403, superuser=403),
+        change=scoped(viewer=200, operator=200),
+        delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
+    ),
+    "schedules.person": admin_model(
+        "schedules.person",
         changelist=staff(200),
         add=staff(403, superuser=403),
         change=scoped(viewer=200, operator=200),
@@ -347,6 +406,10 @@ def world(db):
         person.save()
         person.user_permissions.set(Permission.objects.filter(codename__in=STAFF_PERMS))
     carol = people["carol"]
+    connection = acme.connections.get()
+    task = ConnectionTask.objects.create(
+        connection=connection, action="test", status="succeeded"
+    )
     WorkerHeartbeat.objects.create(hostname="w@tests", last_seen=timezone.now())
     objects = {
         "auth.user": carol.pk,
@@ -362,7 +425,10 @@ def world(db):
             username="x", ip_address="10.0.0.1"
         ).pk,
         "workspaces.workspace": acme.pk,
+        "workspaces.connection": connection.pk,
+        "workspaces.connectiontask": task.pk,
         "workspaces.membership": Membership.objects.get(user=carol).pk,
+        "schedules.person": make_person(acme, 146301).pk,
         "schedules.schedule": make_schedule(acme).pk,
         "schedules.syncrun": make_run(acme, status=SyncRun.Status.SUCCEEDED).pk,
     }
@@ -375,6 +441,8 @@ def world(db):
         flow_aac_id=make_asset(Flow, acme, 1_700_001).aac_id,
         workflow_aac_id=make_asset(Workflow, acme, "01HZX3Q4W5E6R7T8Y9U0I1O2P3").aac_id,
         acme_id=acme.pk,
+        connection_id=connection.pk,
+        task_id=task.pk,
         carol_id=carol.pk,
         workspace_type_id=ContentType.objects.get_for_model(Workspace).pk,
         objects=objects,

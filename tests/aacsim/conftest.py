@@ -15,19 +15,6 @@ from aacsim.tokens import TokenPair
 from aacsim.workspace import SimWorkspace
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_750_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @dataclass
 class Remote:
     """A simulator as a client sees it: base URLs and an HTTP session."""

@@ -15,24 +15,46 @@ def ids(body: dict) -> list:
     return [item["id"] for item in body["data"]]
 
 
+EVERYONES = {"ownershipFilter": "all"}
+
+
 @pytest.mark.parametrize(
-    ("path", "kind"),
-    [("/v4/plans", "plan"), ("/v4/flows", "flow"), ("/v4/workflows", "workflow")],
+    ("path", "kind", "params"),
+    [
+        ("/v4/plans", "plan", EVERYONES),
+        ("/v4/flows", "flow", EVERYONES),
+        ("/v4/workflows", "workflow", {}),
+    ],
 )
-def test_it_lists_every_asset_of_a_kind_in_id_order(remote, path, kind):
+def test_it_lists_every_asset_of_a_kind_in_id_order(remote, path, kind, params):
     workspace, pair = remote.workspace(schedules=60)
 
-    body = listed(remote, pair, path)
+    body = listed(remote, pair, path, **params)
 
     assert ids(body) == sorted(workspace.assets.by_kind[kind])
     assert all(set(item) >= ASSET_FIELDS for item in body["data"])
     assert all(item["workspace"] == {"id": workspace.id} for item in body["data"])
 
 
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/v4/plans", "plan"), ("/v4/flows", "flow")]
+)
+def test_without_an_ownership_filter_it_lists_only_the_callers_own(remote, path, kind):
+    workspace, pair = remote.workspace(schedules=200)
+    me = workspace.people[0]["id"]
+
+    body = listed(remote, pair, path, includeCount="true")
+
+    mine = [a.id for a in workspace.assets.by_kind[kind].values() if a.owner == me]
+    assert 0 < len(mine) < len(workspace.assets.by_kind[kind])
+    assert ids(body) == sorted(mine)
+    assert body["count"] == len(mine)
+
+
 def test_it_lists_plans_with_their_latest_run(remote):
     _, pair = remote.workspace(schedules=60)
 
-    plans = listed(remote, pair, "/v4/plans")["data"]
+    plans = listed(remote, pair, "/v4/plans", **EVERYONES)["data"]
 
     latest = [p["latestPlanSnapshotRun"] for p in plans if p["latestPlanSnapshotRun"]]
     assert latest
@@ -78,7 +100,7 @@ def test_it_shows_a_per_owner_token_only_what_it_owns_or_shares(connect):
     me = workspace.people[0]["id"]
 
     for path, kind in (("/v4/plans", "plan"), ("/v4/flows", "flow")):
-        seen = ids(listed(remote, pair, path))
+        seen = ids(listed(remote, pair, path, **EVERYONES))
         mine = [
             a.id for a in workspace.assets.by_kind[kind].values() if a.visible_to(me)
         ]
@@ -147,7 +169,7 @@ def test_it_sorts_assets(remote, sort):
     _, pair = remote.workspace(schedules=60)
     key = sort.lstrip("-")
 
-    flows = listed(remote, pair, "/v4/flows", sort=sort)["data"]
+    flows = listed(remote, pair, "/v4/flows", sort=sort, **EVERYONES)["data"]
 
     values = [flow[key] for flow in flows]
     assert values == sorted(values, reverse=sort.startswith("-"))
@@ -168,3 +190,22 @@ def test_it_refuses_bad_list_parameters(remote, path, params):
 
     assert answer.status_code == 400
     assert answer.json()["exception"]["name"] == "ApiValidationFailed"
+
+
+def test_the_workflow_services_list_pages_by_ten_by_default(remote):
+    workspace, pair = remote.workspace(schedules=60)
+
+    body = remote.get("/svc-workflow/api/v1/workflows", pair).json()
+
+    assert len(workspace.assets.by_kind["workflow"]) > 10
+    assert len(body["data"]) == 10
+
+
+def test_the_workflow_service_refuses_bad_list_parameters_in_its_dialect(remote):
+    _, pair = remote.workspace()
+
+    answer = remote.get("/svc-workflow/api/v1/workflows", pair, params={"limit": "0"})
+
+    assert answer.status_code == 400
+    assert answer.json()["kind"] == "BadRequestError"
+    assert "limit" in answer.json()["message"]

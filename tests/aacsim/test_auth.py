@@ -1,7 +1,7 @@
 import pytest
 
 from aacsim import Simulator
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 APIGEE_FAULT = {
     "fault": {

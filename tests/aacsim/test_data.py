@@ -227,3 +227,16 @@ def test_it_gives_the_first_schedule_to_the_admin(big):
     workspace, schedules = big
 
     assert schedules[0]["createdBy"] == workspace.people[0]["id"]
+
+
+def test_every_asset_has_its_own_serial():
+    sim = Simulator(seed=3)
+    workspace = sim.add_workspace(name="Serials", schedules=200)
+
+    serials = [
+        asset.serial
+        for kind in ("plan", "flow", "workflow")
+        for asset in workspace.assets.by_kind[kind].values()
+    ]
+
+    assert len(set(serials)) == len(serials)

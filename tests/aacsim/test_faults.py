@@ -33,7 +33,8 @@ def test_it_answers_a_status_fault_with_a_v4_body_and_retry_after(remote):
     assert answer.json()["exception"]["name"] == "ServiceUnavailable"
 
 
-def test_it_rate_limits_with_aacs_headers(remote):
+def test_it_rate_limits_with_aacs_headers(connect):
+    remote = connect(clock=lambda: 1_750_000_000.25)
     _, pair = remote.workspace()
     remote.sim.faults.add(Fault(kind="rate_limit", retry_after=7))
 
@@ -45,7 +46,19 @@ def test_it_rate_limits_with_aacs_headers(remote):
     for scope in ("user", "workspace"):
         assert int(answer.headers[f"x-rate-limit-{scope}-limit"]) > 0
         assert answer.headers[f"x-rate-limit-{scope}-remaining"] == "0"
-        assert answer.headers[f"x-rate-limit-{scope}-reset"]
+    assert answer.headers["x-rate-limit-user-reset"] == "1750000008"
+    assert answer.headers["x-rate-limit-workspace-reset"] == "1750000007250"
+
+
+def test_a_429_status_fault_without_a_wait_still_answers(remote):
+    _, pair = remote.workspace()
+    remote.sim.faults.add(Fault(kind="status", status=429))
+
+    answer = remote.get("/v4/schedules/count", pair)
+
+    assert answer.status_code == 429
+    assert "x-retry-after" not in answer.headers
+    assert answer.headers["x-rate-limit-user-remaining"] == "0"
 
 
 def test_it_answers_late_but_normally_under_latency(remote):

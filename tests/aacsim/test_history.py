@@ -8,7 +8,7 @@ import pytest
 
 from aacsim import Simulator
 from aacsim.workspace import Caller, SimWorkspace
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 DAY = 86400
 

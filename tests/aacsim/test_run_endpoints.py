@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 SERVICE = "/svc-workflow/api/v1/workflows"
 
@@ -176,6 +176,27 @@ def test_it_enforces_the_documented_quotas_per_user_and_workspace(
     allowed = sum(a.status_code < 300 for a in theirs)
     assert allowed == per_workspace - per_user
     assert later.status_code < 300
+
+
+def test_its_resets_are_epoch_seconds_for_the_user_and_ms_for_the_workspace(
+    timed, clock
+):
+    workspace, pair = timed.workspace()
+    path = run_path(workspace, "flow")
+    first_at = clock.now
+
+    timed.post(path, pair, json={})
+    clock.advance(15.5)
+    for _ in range(19):
+        timed.post(path, pair, json={})
+    refused = timed.post(path, pair, json={})
+
+    assert refused.status_code == 429
+    assert refused.headers["x-retry-after"] == "45"
+    assert refused.headers["x-rate-limit-user-reset"] == str(int(first_at + 60))
+    assert refused.headers["x-rate-limit-workspace-reset"] == str(
+        int((first_at + 60) * 1000)
+    )
 
 
 def test_it_answers_the_quota_in_each_services_dialect(timed):

@@ -8,7 +8,7 @@ import pytest
 from aacsim import Simulator
 from aacsim.api import handle
 from aacsim.messages import SimRequest
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 
 def epoch_ms(iso: str) -> int:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 
 def newest(remote, pair, **params) -> dict:

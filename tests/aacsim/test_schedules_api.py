@@ -1,7 +1,7 @@
 import pytest
 
 from aacsim import Simulator
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 
 def list_ids(remote, pair, **params) -> list[int]:

@@ -6,7 +6,7 @@ import threading
 import pytest
 import requests
 
-from tests.aacsim.conftest import Clock
+from tests.clocks import Clock
 
 
 def payload_of(token: str) -> dict:

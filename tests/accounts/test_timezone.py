@@ -1,5 +1,7 @@
 """The viewer's timezone: from the browser at first login, then a stored preference."""
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Profile
@@ -73,3 +75,37 @@ def test_it_falls_back_to_the_default_for_a_timezone_no_longer_known(login, worl
     page = login(world.bob).get(reverse("pages:dashboard"))
     assert page.status_code == 200
     assert page.context["charts"][-1].x_label == "Hour of day (UTC)"
+
+
+BAD_NAMES = ["Mars/Olympus", "../../etc/passwd", "Europe/Paris ", "UTC\n", "x" * 64]
+
+
+# The admin's form strips blanks first, so "UTC\n" is saved there as "UTC".
+@pytest.mark.parametrize("name", ["Mars/Olympus", "../../etc/passwd", "x" * 64])
+def test_the_admin_refuses_an_unknown_timezone(login, world, name):
+    profile = Profile.objects.create(user=world.carol, timezone="Europe/Paris")
+    url = reverse("admin:accounts_profile_change", args=[profile.pk])
+
+    response = login(world.alice).post(url, {"user": world.carol.pk, "timezone": name})
+
+    assert response.status_code == 200
+    assert "is not a timezone" in response.text
+    assert stored(world.carol) == "Europe/Paris"
+
+
+def test_the_admin_saves_a_known_timezone(login, world):
+    url = reverse("admin:accounts_profile_add")
+
+    response = login(world.alice).post(
+        url, {"user": world.carol.pk, "timezone": "Asia/Kolkata"}
+    )
+
+    assert response.status_code == 302
+    assert stored(world.carol) == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_the_profile_refuses_an_unknown_timezone(world, name):
+    with pytest.raises(ValidationError) as error:
+        Profile(user=world.carol, timezone=name).full_clean()
+    assert "timezone" in error.value.message_dict

@@ -6,6 +6,7 @@ to tests/artifacts/ (git-ignored) for a person to look at.
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,11 +76,11 @@ def watcher():
     return Watcher()
 
 
-@pytest.fixture
-def page(browser, live_server, watcher):
+@contextmanager
+def watched_page(browser, watcher: Watcher, base_url: str):
     """A fresh browser context (its own cookies) in Tokyo time, watched."""
     context = browser.new_context(
-        base_url=live_server.url,
+        base_url=base_url,
         timezone_id="Asia/Tokyo",
         viewport={"width": 1360, "height": 900},
         accept_downloads=True,
@@ -96,6 +97,12 @@ def page(browser, live_server, watcher):
     yield page
     context.close()
     assert watcher.problems == []
+
+
+@pytest.fixture
+def page(browser, live_server, watcher):
+    with watched_page(browser, watcher, live_server.url) as page:
+        yield page
 
 
 def log_in(page, username: str) -> None:

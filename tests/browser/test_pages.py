@@ -13,7 +13,7 @@ from accounts.models import Profile
 from schedules.models import Schedule, SyncRun
 from tests.browser.conftest import has_pixels, log_in, screenshot
 from tests.factories import make_people, make_schedules, make_workspace
-from workspaces.models import Workspace
+from workspaces.models import Connection
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +21,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def world(transactional_db):
     now = timezone.now()
-    acme = make_workspace("Acme EU")
+    acme = make_workspace("Acme EU", listed_at=now)
     globex = make_workspace(
         "Globex US",
         region="us1",
-        state=Workspace.State.NEEDS_REAUTH,
+        state=Connection.State.NEEDS_REAUTH,
         state_reason="The token server refused the refresh token (invalid_grant).",
     )
     initech = make_workspace(
@@ -33,6 +33,7 @@ def world(transactional_db):
         region="au1",
         refresh_token_issued_at=now - timedelta(days=25),
         refresh_token_lifetime_days=30,
+        listed_at=now,
     )
     make_schedules(acme, 300, now=now)
     make_schedules(globex, 120, owners=9, now=now)
@@ -77,7 +78,9 @@ def test_the_dashboard_shows_the_cards_and_draws_every_chart(page, world):
     expect(globex).to_contain_text("invalid_grant")
     expect(globex).to_contain_text("User Preferences → OAuth 2.0 API Tokens")
     initech = page.locator("article.card", has_text="Initech AU")
-    expect(initech).to_contain_text("The refresh token expires in 4 days")
+    expect(initech).to_contain_text(
+        "The refresh token of connection 1 expires in 4 days"
+    )
     expect(page.locator(".totals dd").first).to_have_text("460")
     canvases = page.locator("canvas[data-chart]")
     expect(canvases).to_have_count(5)
@@ -146,7 +149,7 @@ def test_the_csv_export_holds_the_rows_of_the_table(page, world):
     owners = page.locator("#schedules-table tbody td[data-label=Owner]")
     with page.expect_download() as download:
         page.click("#csv-export")
-    with open(download.value.path(), newline="", encoding="utf-8") as file:
+    with open(download.value.path(), newline="", encoding="utf-8-sig") as file:
         rows = list(csv.DictReader(file))
     assert 0 < len(rows) < 50
     assert [row["Schedule name"] for row in rows] == names

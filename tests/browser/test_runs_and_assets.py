@@ -8,7 +8,7 @@ from django.db.models import Count
 from playwright.sync_api import expect
 
 from schedules.models import Plan, Run, Schedule, SyncRun
-from schedules.sync.engine import KINDS
+from schedules.sync.catalog import KINDS
 from tests.browser.conftest import ARTIFACTS, has_pixels, log_in, screenshot
 from tests.factories import make_people
 from tests.schedules.conftest import sync

@@ -64,3 +64,23 @@ def test_it_renders_html_for_browsers(client):
     response = client.get("/health/", HTTP_ACCEPT="text/html")
     assert b"Database" in response.content
     assert b"Worker" in response.content
+
+
+def test_it_says_how_much_of_each_visible_workspace_the_portal_sees(client, world):
+    world.acme.connections.update(listed_at=timezone.now())
+    client.force_login(world.bob)
+
+    report = client.get("/health/", HTTP_ACCEPT="application/json").json()
+    html = client.get("/health/", HTTP_ACCEPT="text/html").content.decode()
+
+    assert report["workspaces"] == [
+        {
+            "name": "Acme EU",
+            "state": "ok",
+            "coverage": "partial",
+            "summary": "Partial: the schedules of 1 person are visible.",
+            "unconfirmed": 0,
+        }
+    ]
+    assert "Partial: the schedules of 1 person are visible." in html
+    assert "Globex US" not in html

@@ -9,19 +9,43 @@ from django.urls import reverse
 
 from schedules.models import SyncRun
 from tests.factories import make_schedule
+from workspaces.models import Connection, ConnectionTask
 
-POST_ENDPOINTS = ["workspace_sync", "workspace_refresh_tokens", "sync_all"]
+# The buttons of one workspace, and "Re-sync all".
+WORKSPACE_BUTTONS = [
+    "workspace_sync",
+    "connect",
+    "connection_test",
+    "connection_refresh",
+    "connection_remove",
+]
+POST_ENDPOINTS = [*WORKSPACE_BUTTONS, "sync_all"]
 
 
 def _url(name, world):
     if name == "preferences":
         return reverse(name)
-    if name.startswith("workspace"):
+    if name.startswith("connection_"):
+        return reverse(f"pages:{name}", args=[world.acme.connections.get().pk])
+    if name.startswith("workspace") or name in ("connect", "connections"):
         return reverse(f"pages:{name}", args=[world.acme.pk])
     return reverse(f"pages:{name}")
 
 
-PAGES = ["dashboard", "schedules", "schedules_csv", "sync_status", "workspace"]
+def nothing_done():
+    assert not SyncRun.objects.exists()
+    assert not ConnectionTask.objects.exists()
+    assert Connection.objects.count() == 2  # Acme's and Globex's
+
+
+PAGES = [
+    "dashboard",
+    "schedules",
+    "schedules_csv",
+    "sync_status",
+    "workspace",
+    "connections",
+]
 
 
 @pytest.mark.parametrize("name", PAGES + POST_ENDPOINTS + ["preferences"])
@@ -47,13 +71,13 @@ def test_it_answers_404_on_the_page_of_another_workspace(login, world):
     )
 
 
-@pytest.mark.parametrize("name", POST_ENDPOINTS[:2])
+@pytest.mark.parametrize("name", WORKSPACE_BUTTONS)
 def test_it_answers_404_to_a_button_of_another_workspace(login, world, name):
-    with mock.patch("workspaces.queueing.refresh_workspace_tokens") as task:
+    with mock.patch("workspaces.queueing.run_connection_task") as task:
         response = login(world.charlie).post(_url(name, world))
     assert response.status_code == 404
-    assert not SyncRun.objects.exists()
-    task.delay_on_commit.assert_not_called()
+    nothing_done()
+    task.delay.assert_not_called()
 
 
 def test_it_answers_404_to_a_status_poll_for_another_workspace(login, world):
@@ -79,26 +103,30 @@ def test_it_hides_the_buttons_from_a_viewer(login, world):
     client = login(world.carol)
     page = client.get(_url("workspace", world)).text
     dashboard = client.get(reverse("pages:dashboard")).text
+    connections = client.get(_url("connections", world)).text
     assert "Re-sync now" not in page
-    assert "Refresh tokens" not in page
     assert "Re-sync all" not in dashboard
+    assert "Refresh tokens" not in connections
+    assert "Connect my AAC account" not in connections
 
 
 def test_it_shows_the_buttons_to_an_operator(login, world):
     client = login(world.bob)
     page = client.get(_url("workspace", world)).text
+    connections = client.get(_url("connections", world)).text
     assert "Re-sync now" in page
-    assert "Refresh tokens" in page
     assert "Re-sync all" in client.get(reverse("pages:dashboard")).text
+    assert "Refresh tokens" in connections
+    assert "Connect my AAC account" in connections
 
 
-@pytest.mark.parametrize("name", POST_ENDPOINTS[:2])
+@pytest.mark.parametrize("name", WORKSPACE_BUTTONS)
 def test_it_refuses_a_viewer_who_posts_anyway(login, world, name):
-    with mock.patch("workspaces.queueing.refresh_workspace_tokens") as task:
+    with mock.patch("workspaces.queueing.run_connection_task") as task:
         response = login(world.carol).post(_url(name, world))
     assert response.status_code == 403
-    assert not SyncRun.objects.exists()
-    task.delay_on_commit.assert_not_called()
+    nothing_done()
+    task.delay.assert_not_called()
 
 
 @pytest.mark.parametrize("name", POST_ENDPOINTS)
@@ -111,11 +139,11 @@ def test_it_refuses_a_post_without_csrf_token(world, name):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.alice)
     url = reverse(name) if name == "logout" else _url(name, world)
-    with mock.patch("workspaces.queueing.refresh_workspace_tokens") as task:
+    with mock.patch("workspaces.queueing.run_connection_task") as task:
         response = client.post(url)
     assert response.status_code == 403
-    assert not SyncRun.objects.exists()
-    task.delay_on_commit.assert_not_called()
+    nothing_done()
+    task.delay.assert_not_called()
 
 
 def test_it_lists_only_the_schedules_of_visible_workspaces(login, world):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from schedules.assets.rollups import after_runs
 from schedules.models import Flow, Plan, TaskKind, Workflow
-from tests.factories import make_aac_run, make_asset, make_schedule
+from tests.factories import make_aac_run, make_asset, make_person, make_schedule
 
 ULID = "01HZX3Q4W5E6R7T8Y9U0I1O2P3"
 
@@ -21,6 +21,7 @@ def plans(world):
     failing = make_asset(Plan, world.acme, 11, name="Sales rebuild", owner_aac_id=5)
     quiet = make_asset(Plan, world.acme, 12, name="Archive", owner_aac_id=6)
     make_asset(Plan, world.globex, 13, name="Globex plan")
+    make_person(world.acme, 5, name="Ann Admin", email="ann@x.test")
     for aac_id, name in ((1, "Nightly sales"), (2, "Hourly sales")):
         make_schedule(
             world.acme,
@@ -57,7 +58,7 @@ def test_the_table_lists_the_visible_plans_with_their_schedules_and_streaks(
     rows = {row.asset.name: row for row in response.context["table"].rows}
     failing = rows["Sales rebuild"]
     assert [s.name for s in failing.schedules] == ["Hourly sales", "Nightly sales"]
-    assert str(failing.owner) == "Ann Admin"
+    assert (failing.owner.name, failing.owner.email) == ("Ann Admin", "ann@x.test")
     assert failing.asset.failure_streak == 3
     assert failing.asset.last_run_status == "Failed"
     assert str(rows["Archive"].owner) == "AAC person 6"

@@ -11,8 +11,8 @@ from django.urls import reverse
 from accounts.models import Profile
 from pages.charts import TOP
 from schedules.models import SyncRun, TaskKind, TriggerKind
-from tests.factories import make_schedule
-from workspaces.models import Workspace
+from tests.factories import make_schedule, make_schedules
+from workspaces.models import Connection
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 
@@ -119,7 +119,9 @@ def test_it_gives_every_chart_a_title_axis_labels_and_a_table(login, world):
 
 
 def test_it_tells_what_to_do_when_a_workspace_needs_reauthorisation(login, world):
-    world.acme.set_state(Workspace.State.NEEDS_REAUTH, "invalid_grant: token revoked")
+    world.acme.connections.get().set_state(
+        Connection.State.NEEDS_REAUTH, "invalid_grant: token revoked"
+    )
     text = login(world.bob).get(reverse("pages:dashboard")).text
     assert "invalid_grant: token revoked" in text
     assert "User Preferences → OAuth 2.0 API Tokens" in text
@@ -153,21 +155,21 @@ def test_it_shows_the_reason_of_a_failed_sync(login, world):
 
 
 def test_it_warns_before_the_refresh_token_expires(login, world):
-    Workspace.objects.filter(pk=world.acme.pk).update(
+    world.acme.connections.update(
         refresh_token_issued_at=NOW - timedelta(days=360),
         refresh_token_lifetime_days=365,
     )
     text = login(world.bob).get(reverse("pages:dashboard")).text
-    assert "The refresh token expires in 5 days." in text
+    assert "The refresh token of connection 1 expires in 5 days." in text
 
 
 def test_it_says_when_the_refresh_token_has_expired(login, world):
-    Workspace.objects.filter(pk=world.acme.pk).update(
+    world.acme.connections.update(
         refresh_token_issued_at=NOW - timedelta(days=31),
         refresh_token_lifetime_days=30,
     )
     assert (
-        "The refresh token expired."
+        "The refresh token of connection 1 expired."
         in login(world.bob).get(reverse("pages:dashboard")).text
     )
 
@@ -183,3 +185,48 @@ def test_it_welcomes_a_user_without_workspaces(login, world):
     response = login(world.charlie).get(reverse("pages:dashboard"))
     assert response.status_code == 200
     assert "You cannot see any workspace yet" in response.text
+
+
+def test_a_partial_view_is_never_shown_as_the_whole_workspace(login, world):
+    world.acme.connections.update(listed_at=NOW)
+    make_schedules(world.acme, 3)
+
+    text = login(world.bob).get(reverse("pages:dashboard")).text
+
+    assert "3 schedules (partial view)" in text
+    assert "Partial: the schedules of 1 person are visible." in text
+    assert "These totals hold only some owners' schedules of Acme EU" in text
+
+
+def test_a_complete_view_says_so(login, world):
+    connection = world.acme.connections.get()
+    Connection.objects.filter(pk=connection.pk).update(
+        listed_at=NOW, aac_person_id="1", person_name="Ada"
+    )
+    make_schedule(world.acme, owner_id="2")  # someone else's, listed by Ada
+
+    text = login(world.bob).get(reverse("pages:dashboard")).text
+
+    assert "Complete: Ada lists every owner&#x27;s schedules." in text
+    assert "(partial view)" not in text
+    assert 'id="partial-totals"' not in text
+
+
+def test_a_long_rate_limit_says_when_it_is_retried_in_the_viewers_time(login, world):
+    SyncRun.objects.create(
+        workspace=world.acme,
+        trigger="beat",
+        status="failed",
+        finished_at=NOW,
+        error_kind="rate_limited",
+        error_message="AAC rate limit, retrying at 13:00 UTC (the first scheduled "
+        "sync from then).",
+        retry_at=NOW + timedelta(hours=1),
+    )
+
+    text = login(world.bob).get(reverse("pages:dashboard")).text
+
+    at = (NOW + timedelta(hours=1)).isoformat()
+    assert f'AAC rate limit, retrying at <time datetime="{at}"' in text
+    assert "TooManyRequests" not in text
+    assert "Retries at" not in text

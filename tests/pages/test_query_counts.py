@@ -36,12 +36,21 @@ def pages(world):
         "workspace": reverse("pages:workspace", args=[world.acme.pk]),
         "csv": reverse("pages:schedules_csv"),
         "status poll": reverse("pages:sync_status"),
+        "connections": reverse("pages:connections", args=[world.acme.pk]),
     }
 
 
 @pytest.mark.parametrize(
     "page",
-    ["dashboard", "table", "filtered table", "workspace", "csv", "status poll"],
+    [
+        "dashboard",
+        "table",
+        "filtered table",
+        "workspace",
+        "csv",
+        "status poll",
+        "connections",
+    ],
 )
 @pytest.mark.parametrize("user", ["alice", "bob"])
 def test_it_issues_as_many_statements_for_1000_schedules_as_for_10(

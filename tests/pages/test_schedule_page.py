@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from schedules.models import Plan, TaskKind
-from tests.factories import make_aac_run, make_asset, make_schedule
+from tests.factories import make_aac_run, make_asset, make_person, make_schedule
 
 NOW = datetime(2026, 3, 2, 12, 5, tzinfo=UTC)
 RAW = {
@@ -37,6 +37,7 @@ def frozen():
 @pytest.fixture
 def schedule(world):
     plan = make_asset(Plan, world.acme, 11, name="Sales plan")
+    make_person(world.acme, 7, name="Ann Admin", email="ann@x.test", disabled=True)
     schedule = make_schedule(
         world.acme,
         aac_id=5,
@@ -133,7 +134,7 @@ def test_it_shows_its_runs_and_success_rate(login, world, schedule):
         "Failed",
         "Complete",
     ]
-    assert str(history.rows[0].person) == "Ann Admin"
+    assert history.rows[0].person.name == "Ann Admin"
     assert (history.summary.finished, history.summary.success_rate) == (3, 200 / 3)
     assert "66.7 %" in response.text
     assert "Quota exceeded" in response.text

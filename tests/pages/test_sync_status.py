@@ -83,3 +83,17 @@ def test_the_status_line_escapes_what_aac_said(login, world):
     text = login(world.bob).get(reverse("pages:workspace", args=[world.acme.pk])).text
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
     assert '<script>alert("x")' not in text
+
+
+def test_the_poll_ignores_a_workspace_that_is_no_number(login, world):
+    make_run(world.acme, status="running", trigger="button")
+    client = login(world.bob)
+    response = client.get(reverse("pages:sync_status"), {"workspace": "²"})
+    assert response.status_code == 404
+
+
+def test_the_poll_ignores_a_time_out_of_range(login, world):
+    make_run(world.acme, status="running", trigger="button")
+    for since in ("1e18", "-1e18", "nan", "inf", "x"):
+        response = poll(login(world.bob), workspace=world.acme.pk, since=since)
+        assert 'data-status="running"' in response.text, since

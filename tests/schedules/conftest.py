@@ -4,7 +4,7 @@ from aacsim import Fault
 from schedules.models import Schedule, SyncRun
 from schedules.parse import fingerprint
 from schedules.sync.engine import sync_workspace
-from schedules.sync.kinds import SCHEDULES
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 
 
 @pytest.fixture
@@ -22,10 +22,10 @@ def new_run(workspace, trigger=SyncRun.Trigger.BUTTON) -> SyncRun:
 def sync(workspace, **options) -> SyncRun:
     """Queue a run the way the portal does, and sync it here and now.
 
-    The schedules alone unless `kinds` says otherwise: the engine's tests are
-    about the engine; those of the other kinds name theirs.
+    The people and the schedules unless `kinds` says otherwise: the engine's
+    tests are about the engine; those of the assets and runs name theirs.
     """
-    options.setdefault("kinds", (SCHEDULES,))
+    options.setdefault("kinds", (PEOPLE, SCHEDULES))
     return sync_workspace(new_run(workspace), **options)
 
 

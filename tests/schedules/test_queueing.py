@@ -18,7 +18,7 @@ from schedules.queueing import (
     queue_sync_all,
 )
 from tests.factories import add_member, make_run, make_user, make_workspace
-from workspaces.models import Membership, Workspace
+from workspaces.models import Connection, Membership
 
 Status = SyncRun.Status
 
@@ -149,7 +149,15 @@ def test_queue_all_queues_the_active_workspaces_a_user_operates(published):
 def test_the_beat_queues_every_active_workspace_without_a_sync_under_way(published):
     ok, busy = make_workspace("Acme EU"), make_workspace("Busy Corp")
     make_workspace("Idle Ltd", is_active=False)
-    make_workspace("Locked Out", state=Workspace.State.NEEDS_REAUTH)
+    make_workspace("Locked Out", state=Connection.State.NEEDS_REAUTH)
+    make_workspace("Unconnected", connection=False)
+    waiting = make_workspace("Waiting Co")
+    make_run(
+        waiting,
+        status=Status.FAILED,
+        error_kind="rate_limited",
+        retry_at=timezone.now() + timedelta(hours=2),
+    )
     stale = make_workspace("Stale Inc")
     make_run(busy, status=Status.RUNNING, trigger="button")
     make_run(

@@ -17,7 +17,9 @@ from django.utils import timezone
 from aac.errors import RateLimited, Unavailable
 from schedules import tasks
 from schedules.models import SyncRun
+from schedules.queueing import queue_beat_syncs
 from schedules.retry import MAX_RETRIES, max_retry_delay, retry_delay
+from tests.factories import make_run, make_workspace
 from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +63,13 @@ def test_a_rate_limited_sync_retries_no_sooner_than_aac_asks(
     assert eta == run.retry_at
     assert run.status == Status.QUEUED
     assert run.error_kind == "rate_limited"
-    assert run.error_message.startswith(f"Rate limited, retrying at {eta:%H:%M:%S} UTC")
+    assert run.error_message == f"AAC rate limit, retrying at {hh_mm(eta)} UTC."
     assert run.aac_request_id
+
+
+def hh_mm(at) -> str:
+    """The minute "retrying at" names: the wait's end, rounded up."""
+    return f"{(at + timedelta(seconds=59, microseconds=999999)):%H:%M}"
 
 
 def test_a_failed_page_is_retried_later_and_the_retry_applies_it(
@@ -128,11 +135,21 @@ def test_a_wait_longer_than_the_broker_allows_is_left_to_the_next_beat(
     on_list(aac_sim, remote, "rate_limit", retry_after=3600)
     run = new_run(workspace)
 
+    limited_at = timezone.now()
+
     result = run_task(run)
 
     assert retries == []
     assert result.state == "SUCCESS"
     assert (run.status, run.error_kind) == (Status.FAILED, "rate_limited")
+    # Not AAC's bare "429 TooManyRequestsException": when it is tried again.
+    assert run.retry_at >= limited_at + timedelta(seconds=3600)
+    assert run.error_message == (
+        f"AAC rate limit, retrying at {hh_mm(run.retry_at)} UTC (the first "
+        "scheduled sync from then)."
+    )
+    assert "TooManyRequests" not in run.error_message
+    assert queue_beat_syncs() == []  # the beat waits for it
 
 
 def test_countdowns_stay_inside_the_visibility_timeout(settings):
@@ -162,3 +179,27 @@ def test_a_sync_of_a_workspace_deleted_while_queued_is_logged_and_skipped(
     assert result.state == "SUCCESS"
     assert f"Sync run {run.pk} no longer exists" in caplog.text
     assert not SyncRun.objects.exists()
+
+
+def test_beat_expires_dead_runs_within_about_two_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-stale-sync-runs"]
+
+    assert entry["task"] == tasks.expire_stale_sync_runs.name
+    assert settings.AAC_SYNC_HEARTBEAT_TIMEOUT == 120
+    assert entry["schedule"] == timedelta(seconds=30)
+    assert entry["options"]["expires"] < 30
+
+
+@pytest.mark.django_db
+def test_the_expiry_task_fails_a_run_whose_heartbeat_stopped(settings):
+    workspace = make_workspace("Acme EU")
+    stopped = timezone.now() - timedelta(
+        seconds=settings.AAC_SYNC_HEARTBEAT_TIMEOUT + 1
+    )
+    run = make_run(workspace, status="running", heartbeat_at=stopped)
+
+    tasks.expire_stale_sync_runs()
+
+    run.refresh_from_db()
+    assert (run.status, run.error_kind) == ("failed", "expired")
+    assert "no heartbeat for 120 s" in run.error_message

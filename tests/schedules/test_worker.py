@@ -16,7 +16,7 @@ from schedules.models import Schedule, SyncRun
 from schedules.queueing import queue_sync
 from tests.availability import require_redis_broker
 from tests.schedules.conftest import aac_state, cache_of, on_list
-from tests.workers import WorkerProcess
+from tests.workers import WorkerProcess, wait_for_run
 
 pytestmark = pytest.mark.worker
 
@@ -24,22 +24,12 @@ Status = SyncRun.Status
 FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.SKIPPED)
 
 
-def wait_for(run, statuses, *, timeout, worker) -> SyncRun:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status in statuses:
-            return run
-        time.sleep(0.1)
-    pytest.fail(f"run {run.pk} still {run.status} after {timeout} s:\n{worker.log()}")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_syncs_a_queued_workspace(aac_sim, make_sim_workspace, celery_worker):
     remote, workspace = make_sim_workspace("Worker sync", schedules=300)
 
     run = queue_sync(workspace=workspace, trigger=SyncRun.Trigger.BUTTON)
-    run = wait_for(run, FINISHED, timeout=60, worker=celery_worker)
+    run = wait_for_run(run, FINISHED, timeout=60, processes=[celery_worker])
 
     assert (run.status, run.counts_of("schedules").created) == (Status.SUCCEEDED, 300)
     assert cache_of(workspace) == aac_state(aac_sim, remote)
@@ -73,7 +63,7 @@ def test_a_worker_killed_mid_sync_is_redelivered_and_its_run_finished(
         doomed.start()
         run = SyncRun.objects.create(workspace=workspace, trigger="button")
         tasks.sync_workspace.apply_async(args=[run.pk], queue=queue)
-        run = wait_for(run, [Status.RUNNING], timeout=30, worker=doomed)
+        run = wait_for_run(run, [Status.RUNNING], timeout=30, processes=[doomed])
         first_start = run.started_at
         time.sleep(2.5)  # a couple of the six pages are in
 
@@ -85,7 +75,7 @@ def test_a_worker_killed_mid_sync_is_redelivered_and_its_run_finished(
         # seconds when it starts polling.
         time.sleep(visibility + 1)
         rescuer.start()
-        run = wait_for(run, FINISHED, timeout=60, worker=rescuer)
+        run = wait_for_run(run, FINISHED, timeout=60, processes=[rescuer])
     finally:
         doomed.stop()
         rescuer.stop()

@@ -48,9 +48,9 @@ def test_it_names_the_malformed_key_by_position(use_keys, new_key):
 
 @pytest.mark.django_db
 def test_it_fails_when_stored_tokens_do_not_decrypt(use_keys, new_key):
-    workspace = make_workspace("Wrong key", region="eu1")
+    connection = make_workspace("Wrong key", region="eu1").connections.get()
     store_pasted_tokens(
-        workspace,
+        connection,
         access_token=make_jwt({"exp": 4102444800}),
         refresh_token="rt-stored-before-the-key-changed",
     )
@@ -60,9 +60,29 @@ def test_it_fails_when_stored_tokens_do_not_decrypt(use_keys, new_key):
     errors = run_checks(tags=[Tags.security])
 
     assert "workspaces.E003" in ids(errors)
-    assert f"ids {workspace.pk}" in next(
+    assert f"ids {connection.pk}" in next(
         e.msg for e in errors if e.id == "workspaces.E003"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False])
+def test_it_reports_stored_tokens_when_no_key_is_set(settings, use_keys, debug):
+    connection = make_workspace("No key", region="eu1").connections.get()
+    store_pasted_tokens(
+        connection,
+        access_token=make_jwt({"exp": 4102444800}),
+        refresh_token="rt-stored-before-the-key-went",
+    )
+    make_workspace("No tokens", region="eu1", connection=False)
+    use_keys()
+    settings.DEBUG = debug
+
+    errors = check_stored_tokens_decrypt()
+
+    assert ids(errors) == ["workspaces.E003"]
+    assert f"ids {connection.pk})" in errors[0].msg
+    assert "FIELD_ENCRYPTION_KEYS is not set" in errors[0].msg
 
 
 def test_it_skips_the_stored_token_check_before_migrate(tmp_path):

@@ -4,7 +4,7 @@ from tests.aac.tokens import make_jwt
 from tests.factories import make_workspace
 from tests.workspaces.stored import raw_tokens, tokens
 from workspaces import crypto
-from workspaces.models import Workspace
+from workspaces.models import Connection, ConnectionTask
 from workspaces.tokens.pasted import store_pasted_tokens
 
 EU_ISSUER = "https://pingauth-eu1.alteryxcloud.com/as"
@@ -12,53 +12,57 @@ ACCESS = make_jwt({"iss": EU_ISSUER, "client_id": "c-1", "exp": 4102444800})
 REFRESH = "rt-plaintext-refresh-token-0123456789"
 
 
-def stored_workspace():
-    workspace = make_workspace("Crypto", region="eu1")
-    store_pasted_tokens(workspace, access_token=ACCESS, refresh_token=REFRESH)
-    return workspace
+def stored_connection():
+    connection = make_workspace("Crypto", region="eu1").connections.get()
+    store_pasted_tokens(connection, access_token=ACCESS, refresh_token=REFRESH)
+    return connection
 
 
 @pytest.mark.django_db
 def test_it_stores_ciphertext_and_reads_the_plaintext_back():
-    workspace = stored_workspace()
+    connection = stored_connection()
 
-    raw_access, raw_refresh = raw_tokens(workspace.pk)
+    raw_access, raw_refresh = raw_tokens(connection.pk)
     assert ACCESS not in raw_access
     assert REFRESH not in raw_refresh
     assert raw_access != raw_refresh
-    assert tokens(workspace.pk) == (ACCESS, REFRESH)
+    assert tokens(connection.pk) == (ACCESS, REFRESH)
 
 
 @pytest.mark.django_db
 def test_it_refuses_lookups_on_encrypted_fields():
-    stored_workspace()
+    stored_connection()
 
     with pytest.raises(NotImplementedError, match="encrypted"):
-        Workspace.objects.filter(access_token=ACCESS).exists()
+        Connection.objects.filter(access_token=ACCESS).exists()
     with pytest.raises(NotImplementedError, match="encrypted"):
-        Workspace.objects.filter(refresh_token__startswith="rt-").exists()
+        Connection.objects.filter(refresh_token__startswith="rt-").exists()
 
 
 @pytest.mark.django_db
 def test_it_raises_a_typed_error_rather_than_hand_back_ciphertext(use_keys, new_key):
-    workspace = stored_workspace()
+    connection = stored_connection()
     use_keys(new_key())
 
     with pytest.raises(crypto.DecryptionError) as caught:
-        tokens(workspace.pk)
+        tokens(connection.pk)
     assert "FIELD_ENCRYPTION_KEYS" in str(caught.value)
-    assert raw_tokens(workspace.pk)[0] not in str(caught.value)
+    assert raw_tokens(connection.pk)[0] not in str(caught.value)
 
 
 @pytest.mark.django_db
-def test_it_loads_workspaces_without_their_secrets(use_keys, new_key):
-    workspace = stored_workspace()
+def test_it_loads_connections_without_their_secrets(use_keys, new_key):
+    connection = stored_connection()
     use_keys(new_key())
 
-    loaded = Workspace.objects.get(pk=workspace.pk)
+    loaded = Connection.objects.get(pk=connection.pk)
 
-    assert loaded.name == "Crypto"
-    assert set(Workspace.SECRET_FIELDS) <= loaded.get_deferred_fields()
+    assert loaded.workspace.name == "Crypto"
+    assert set(Connection.SECRET_FIELDS) <= loaded.get_deferred_fields()
+    # Reached from another row (the base manager), they stay deferred too.
+    task = ConnectionTask.objects.create(connection=loaded, action="test")
+    related = ConnectionTask.objects.get(pk=task.pk).connection
+    assert set(Connection.SECRET_FIELDS) <= related.get_deferred_fields()
 
 
 def test_it_refuses_to_encrypt_without_a_key(use_keys):
@@ -93,9 +97,9 @@ def test_it_decrypts_with_any_key_and_encrypts_with_the_first(use_keys, new_key)
 
 @pytest.mark.django_db
 def test_its_repr_shows_no_token():
-    workspace = Workspace.objects.get(pk=stored_workspace().pk)
-    workspace.access_token  # noqa: B018  load the secret into the instance
+    connection = Connection.objects.get(pk=stored_connection().pk)
+    connection.access_token  # noqa: B018  load the secret into the instance
 
-    assert ACCESS not in repr(workspace)
-    assert REFRESH not in repr(workspace)
-    assert ACCESS not in str(workspace)
+    assert ACCESS not in repr(connection)
+    assert REFRESH not in repr(connection)
+    assert ACCESS not in str(connection)

@@ -1,25 +1,35 @@
-"""The workspace form: pasted tokens are validated, write-only, and saved safely."""
+"""The workspace and connection forms: pasted tokens are validated, write-only, and
+saved safely; duplicates are refused with a reason."""
 
 import pytest
 
 from tests.aac.tokens import make_jwt
 from tests.factories import make_workspace
-from tests.workspaces.stored import tokens
-from workspaces.forms import WorkspaceForm
-from workspaces.models import Workspace
+from tests.workspaces.stored import reread, tokens
+from workspaces.forms import ConnectionForm, NewWorkspaceForm, WorkspaceForm
+from workspaces.models import Connection, Workspace
 from workspaces.tokens.pasted import store_pasted_tokens
 
 pytestmark = pytest.mark.django_db
 
 EU_ISSUER = "https://pingauth-eu1.alteryxcloud.com/as"
-ACCESS = make_jwt(
-    {
-        "iss": EU_ISSUER,
-        "client_id": "client-from-jwt",
-        "exp": 4102444800,
-        "scope": ["w:01GIDOFTHISWORKSPACE"],
-    }
-)
+GID = "01GIDOFTHISWORKSPACE"
+
+
+def jwt(*, gid=GID, sub="146301", **claims) -> str:
+    return make_jwt(
+        {
+            "iss": EU_ISSUER,
+            "client_id": "client-from-jwt",
+            "exp": 4102444800,
+            "scope": [f"w:{gid}"],
+            "sub": sub,
+            **claims,
+        }
+    )
+
+
+ACCESS = jwt()
 REFRESH = "rt-stored-refresh-token-abcdef"
 
 
@@ -38,22 +48,41 @@ def form_data(**changes):
     return data
 
 
-def stored_workspace():
-    workspace = make_workspace("Acme EU", region="eu1", aac_gid="01GIDOFTHISWORKSPACE")
-    store_pasted_tokens(workspace, access_token=ACCESS, refresh_token=REFRESH)
-    return Workspace.objects.get(pk=workspace.pk)
+def connection_data(**changes):
+    data = {
+        "client_id": "",
+        "refresh_token_lifetime_days": "",
+        "new_access_token": ACCESS,
+        "new_refresh_token": REFRESH,
+    }
+    data.update(changes)
+    return data
 
 
-def test_it_adds_a_workspace_with_its_pair_encrypted():
-    form = WorkspaceForm(data=form_data())
+def stored_connection():
+    workspace = make_workspace("Acme EU", region="eu1", aac_gid=GID)
+    connection = workspace.connections.get()
+    store_pasted_tokens(connection, access_token=ACCESS, refresh_token=REFRESH)
+    return reread(connection)
+
+
+def errors_of(form, field) -> str:
+    assert not form.is_valid()
+    return " ".join(form.errors.get(field, []))
+
+
+def test_it_adds_a_workspace_with_its_first_connection_encrypted():
+    form = NewWorkspaceForm(data=form_data())
 
     workspace = form.save() if form.is_valid() else pytest.fail(str(form.errors))
 
-    assert tokens(workspace.pk) == (ACCESS, REFRESH)
-    stored = Workspace.objects.get(pk=workspace.pk)
-    assert stored.client_id == "client-from-jwt"
-    assert stored.state == Workspace.State.NEW
-    assert stored.access_token_expires_at.year == 2100
+    connection = workspace.connections.get()
+    assert tokens(connection.pk) == (ACCESS, REFRESH)
+    assert connection.client_id == "client-from-jwt"
+    assert connection.aac_person_id == "146301"
+    assert reread(connection).state == Connection.State.NEW
+    assert reread(connection).access_token_expires_at.year == 2100
+    assert Workspace.objects.get(pk=workspace.pk).aac_gid == GID
 
 
 @pytest.mark.parametrize(
@@ -71,7 +100,7 @@ def test_it_adds_a_workspace_with_its_pair_encrypted():
     ],
 )
 def test_it_names_the_field_of_a_bad_paste(field, value, message):
-    form = WorkspaceForm(data=form_data(**{field: value}))
+    form = NewWorkspaceForm(data=form_data(**{field: value}))
 
     assert not form.is_valid()
     assert any(error.startswith(message) for error in form.errors[field])
@@ -79,94 +108,94 @@ def test_it_names_the_field_of_a_bad_paste(field, value, message):
 
 
 def test_it_never_quotes_a_pasted_value_in_an_error():
-    form = WorkspaceForm(data=form_data(new_access_token=f"{ACCESS} trailing"))
+    form = NewWorkspaceForm(data=form_data(new_access_token=f"{ACCESS} trailing"))
 
     assert not form.is_valid()
     assert ACCESS not in str(form.errors)
 
 
 def test_it_refuses_a_token_from_another_regions_issuer():
-    form = WorkspaceForm(data=form_data(region="us1"))
+    message = errors_of(
+        NewWorkspaceForm(data=form_data(region="us1")), "new_access_token"
+    )
 
-    assert not form.is_valid()
-    assert "pingauth-eu1" in form.errors["new_access_token"][0]
-    assert "Choose the workspace's region" in form.errors["new_access_token"][0]
+    assert "pingauth-eu1" in message
+    assert "Choose the workspace's region" in message
 
 
 def test_it_refuses_the_access_token_pasted_twice():
-    form = WorkspaceForm(data=form_data(new_refresh_token=ACCESS))
+    form = NewWorkspaceForm(data=form_data(new_refresh_token=ACCESS))
 
-    assert not form.is_valid()
-    assert "access token again" in form.errors["new_refresh_token"][0]
+    assert "access token again" in errors_of(form, "new_refresh_token")
 
 
 def test_it_accepts_an_opaque_access_token_and_says_so():
-    form = WorkspaceForm(data=form_data(new_access_token="opaque.token_42"))
+    form = NewWorkspaceForm(data=form_data(new_access_token="opaque.token_42"))
 
     assert form.is_valid(), form.errors
     assert form.pasted_opaque_token
     workspace = form.save()
-    assert Workspace.objects.get(pk=workspace.pk).access_token_expires_at is None
+    assert workspace.connections.get().access_token_expires_at is None
 
 
 def test_blank_token_fields_on_edit_keep_the_stored_pair():
-    workspace = stored_workspace()
-    form = WorkspaceForm(
-        data=form_data(name="Renamed", new_access_token="", new_refresh_token=""),
-        instance=workspace,
+    connection = stored_connection()
+    form = ConnectionForm(
+        data=connection_data(
+            refresh_token_lifetime_days=30, new_access_token="", new_refresh_token=""
+        ),
+        instance=connection,
     )
 
     assert form.is_valid(), form.errors
     form.save()
 
-    assert Workspace.objects.get(pk=workspace.pk).name == "Renamed"
-    assert tokens(workspace.pk) == (ACCESS, REFRESH)
+    assert reread(connection).refresh_token_lifetime_days == 30
+    assert tokens(connection.pk) == (ACCESS, REFRESH)
 
 
 def test_it_asks_for_both_tokens_of_a_new_pair_on_edit():
-    workspace = stored_workspace()
-    form = WorkspaceForm(
-        data=form_data(new_access_token=ACCESS, new_refresh_token=""),
-        instance=workspace,
+    connection = stored_connection()
+    form = ConnectionForm(
+        data=connection_data(new_refresh_token=""), instance=connection
     )
 
-    assert not form.is_valid()
     assert form.errors["new_refresh_token"] == [
         "Refresh token: paste both tokens of the new pair."
     ]
 
 
 def test_a_bad_paste_on_edit_leaves_the_stored_pair():
-    workspace = stored_workspace()
-    form = WorkspaceForm(
-        data=form_data(new_access_token="two\nlines", new_refresh_token="rt-new"),
-        instance=workspace,
+    connection = stored_connection()
+    form = ConnectionForm(
+        data=connection_data(new_access_token="two\nlines", new_refresh_token="rt-new"),
+        instance=connection,
     )
 
     assert not form.is_valid()
-    assert tokens(workspace.pk) == (ACCESS, REFRESH)
+    assert tokens(connection.pk) == (ACCESS, REFRESH)
 
 
 def test_it_refuses_a_pair_of_another_aac_workspace():
-    workspace = stored_workspace()
-    foreign = make_jwt({"iss": EU_ISSUER, "exp": 4102444800, "scope": ["w:01OTHER"]})
-    form = WorkspaceForm(
-        data=form_data(new_access_token=foreign, new_refresh_token="rt-other"),
-        instance=workspace,
+    connection = stored_connection()
+    form = ConnectionForm(
+        data=connection_data(
+            new_access_token=jwt(gid="01OTHER"), new_refresh_token="rt-other"
+        ),
+        instance=connection,
     )
 
-    assert not form.is_valid()
-    assert "belongs to AAC workspace 01OTHER" in form.errors["new_access_token"][0]
+    assert "belongs to AAC workspace 01OTHER" in errors_of(form, "new_access_token")
 
 
 def test_an_edit_never_writes_token_columns_from_a_stale_instance():
-    stale = stored_workspace()
+    stale = Connection.objects.defer(None).get(pk=stored_connection().pk)
     assert (stale.access_token, stale.refresh_token) == (ACCESS, REFRESH)  # loaded
-    store_pasted_tokens(
-        Workspace.objects.get(pk=stale.pk), access_token="newer", refresh_token="rt-2"
-    )
-    form = WorkspaceForm(
-        data=form_data(name="Edited", new_access_token="", new_refresh_token=""),
+    store_pasted_tokens(reread(stale), access_token="newer", refresh_token="rt-2")
+    form = ConnectionForm(
+        data=connection_data(
+            client_id="edited", new_access_token="", new_refresh_token=""
+        ),
         instance=stale,
     )
 
@@ -174,20 +203,19 @@ def test_an_edit_never_writes_token_columns_from_a_stale_instance():
     form.save()
 
     assert tokens(stale.pk) == ("newer", "rt-2")
+    assert reread(stale).client_id == "edited"
 
 
 def test_it_keeps_the_refresh_token_lifetime_within_what_aac_offers():
-    form = WorkspaceForm(data=form_data(refresh_token_lifetime_days=400))
+    form = NewWorkspaceForm(data=form_data(refresh_token_lifetime_days=400))
 
-    assert not form.is_valid()
-    assert "1 to 365 days" in form.errors["refresh_token_lifetime_days"][0]
+    assert "1 to 365 days" in errors_of(form, "refresh_token_lifetime_days")
 
 
 def test_its_token_inputs_never_render_a_value():
-    workspace = stored_workspace()
-    form = WorkspaceForm(
-        data=form_data(new_access_token="bad value", new_refresh_token=REFRESH),
-        instance=workspace,
+    connection = stored_connection()
+    form = ConnectionForm(
+        data=connection_data(new_access_token="bad value"), instance=connection
     )
     form.is_valid()
 
@@ -196,3 +224,97 @@ def test_its_token_inputs_never_render_a_value():
     assert 'type="password"' in html
     for secret in (REFRESH, "bad value", ACCESS):
         assert secret not in html
+
+
+def test_a_second_person_is_added_as_a_second_connection_in_the_next_slot():
+    first = stored_connection()
+    form = ConnectionForm(
+        data=connection_data(
+            new_access_token=jwt(sub="146302"), new_refresh_token="rt-2"
+        ),
+        workspace=first.workspace,
+    )
+
+    assert form.is_valid(), form.errors
+    second = form.save()
+
+    assert (second.slot, second.aac_person_id) == (1, "146302")
+    assert tokens(second.pk) == (jwt(sub="146302"), "rt-2")
+
+
+# Duplicates: each refused with a clear message (docs/reliability.md, duplicates).
+
+
+def test_it_refuses_an_aac_workspace_the_portal_already_has():
+    stored_connection()
+
+    form = NewWorkspaceForm(
+        data=form_data(
+            name="Acme again", new_access_token=jwt(sub="9"), new_refresh_token="rt-9"
+        )
+    )
+
+    message = errors_of(form, "new_access_token")
+    assert f"AAC workspace {GID}, which the portal already has as “Acme EU”" in message
+    assert Workspace.objects.count() == 1
+
+
+def test_it_refuses_a_refresh_token_already_stored_elsewhere():
+    stored_connection()
+    other = make_workspace("Other", region="eu1", connection=False)
+
+    form = ConnectionForm(
+        data=connection_data(new_access_token=jwt(gid="01OTHER", sub="7")),
+        workspace=other,
+    )
+
+    message = errors_of(form, "new_refresh_token")
+    assert "already stored for" in message
+    assert "Acme EU" in message
+    assert REFRESH not in message
+    assert not other.connections.exists()
+
+
+def test_it_refuses_an_access_token_paired_with_another_workspaces_refresh_token():
+    """Acme's refresh token pasted beside the access token of another workspace's
+    pair: the portal holds Acme's, so it knows the two are not one pair."""
+    stored_connection()
+    other = make_workspace("Other", region="eu1", connection=False)
+
+    form = ConnectionForm(
+        data=connection_data(
+            new_access_token=jwt(gid="01OTHER", sub="7"), new_refresh_token=REFRESH
+        ),
+        workspace=other,
+    )
+
+    assert "already stored for" in errors_of(form, "new_refresh_token")
+
+
+def test_it_refuses_a_second_connection_of_the_same_person():
+    first = stored_connection()
+
+    form = ConnectionForm(
+        data=connection_data(new_refresh_token="rt-another"), workspace=first.workspace
+    )
+
+    assert "already has a connection to this workspace" in errors_of(
+        form, "new_access_token"
+    )
+
+
+def test_a_region_change_wipes_every_connections_tokens():
+    connection = stored_connection()
+    form = WorkspaceForm(
+        data={"name": "Acme EU", "region": "us1", "is_active": True},
+        instance=Workspace.objects.get(pk=connection.workspace_id),
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.region_changed
+    form.save()
+
+    stored = reread(connection)
+    assert stored.state == Connection.State.NEEDS_REAUTH
+    assert "region changed to us1" in stored.state_reason
+    assert tokens(connection.pk) == ("", "")

@@ -1,4 +1,5 @@
-"""The token refresh tasks: fan-out by beat, one refresh per workspace, no retries."""
+"""The token tasks: the beat's refreshes ahead of use, pressed tests and refreshes,
+and no retries."""
 
 import logging
 import time
@@ -8,15 +9,16 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_workspace
-from tests.workspaces.stored import expire_soon, tokens
-from workspaces.models import Workspace
+from tests.workspaces.stored import expire_soon, reread, tokens
+from workspaces.models import Connection, ConnectionTask
 from workspaces.tasks import (
+    refresh_connection_tokens,
     refresh_expiring_tokens,
     refresh_horizon,
-    refresh_workspace_tokens,
+    run_connection_task,
 )
 
-State = Workspace.State
+State = Connection.State
 
 
 def with_tokens(name, *, expires_in, **fields):
@@ -26,15 +28,15 @@ def with_tokens(name, *, expires_in, **fields):
         refresh_token_issued_at=timezone.now(),
         access_token_expires_at=expires_at,
         **fields,
-    )
+    ).connections.get()
 
 
 @pytest.fixture
 def dispatched(monkeypatch):
-    """The workspace ids handed to the broker, after the transaction commits."""
+    """The connection ids handed to the broker, after the transaction commits."""
     sent = []
     monkeypatch.setattr(
-        refresh_workspace_tokens,
+        refresh_connection_tokens,
         "apply_async",
         lambda args=(), kwargs=None, **options: sent.append((args, kwargs)),
     )
@@ -42,7 +44,7 @@ def dispatched(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_beat_queues_one_refresh_per_workspace_about_to_expire(
+def test_beat_queues_one_refresh_per_connection_about_to_expire(
     dispatched, django_capture_on_commit_callbacks
 ):
     soon = with_tokens("Soon", expires_in=timedelta(minutes=6))
@@ -70,72 +72,109 @@ def test_the_horizon_reaches_past_the_next_tick(settings):
 
 @pytest.mark.django_db
 def test_the_task_refreshes_only_a_token_expiring_before_the_next_tick(
-    make_sim_workspace, sim_stats
+    make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Ahead of time")
+    remote, connection = make_sim_connection("Ahead of time")
 
-    refresh_workspace_tokens(workspace.pk)
+    refresh_connection_tokens(connection.pk)
     assert sim_stats.refreshes(remote) == 0
 
-    expire_soon(workspace.pk, seconds=refresh_horizon() - 60)
-    refresh_workspace_tokens(workspace.pk)
+    expire_soon(connection.pk, seconds=refresh_horizon() - 60)
+    refresh_connection_tokens(connection.pk)
     assert sim_stats.refreshes(remote) == 1
 
 
 @pytest.mark.django_db
-def test_the_task_refreshes_now_when_forced(make_sim_workspace, sim_stats):
-    remote, workspace = make_sim_workspace("Forced")
-
-    refresh_workspace_tokens(workspace.pk, force=True)
-
-    assert sim_stats.refreshes(remote) == 1
-
-
-@pytest.mark.django_db
-def test_the_task_logs_and_skips_a_deleted_workspace(caplog):
+def test_the_task_logs_and_skips_a_deleted_connection(caplog):
     with caplog.at_level(logging.WARNING, logger="workspaces.tasks"):
-        refresh_workspace_tokens(424242)
+        refresh_connection_tokens(424242)
 
-    assert "Workspace 424242 no longer exists" in caplog.text
+    assert "Connection 424242 no longer exists" in caplog.text
 
 
 @pytest.mark.django_db
 def test_the_task_records_a_token_problem_instead_of_raising(
-    aac_sim, make_sim_workspace, sim_stats, caplog
+    aac_sim, make_sim_connection, sim_stats, caplog
 ):
-    remote, workspace = make_sim_workspace("Spent elsewhere")
-    aac_sim.sim.refresh(tokens(workspace.pk)[1], client_id=remote.client_id)
+    remote, connection = make_sim_connection("Spent elsewhere")
+    aac_sim.sim.refresh(tokens(connection.pk)[1], client_id=remote.client_id)
+    expire_soon(connection.pk)
 
     with caplog.at_level(logging.WARNING, logger="workspaces.tasks"):
-        refresh_workspace_tokens(workspace.pk, force=True)
+        refresh_connection_tokens(connection.pk)
 
-    assert Workspace.objects.get(pk=workspace.pk).state == State.NEEDS_REAUTH
+    assert reread(connection).state == State.NEEDS_REAUTH
     assert "tokens not refreshed" in caplog.text
     assert sim_stats.requests(remote, "token") == 1
 
 
-def test_the_refresh_task_is_never_retried_nor_redelivered():
-    for task in (refresh_workspace_tokens, refresh_expiring_tokens):
+@pytest.mark.django_db
+def test_a_pressed_refresh_records_its_outcome_on_its_row(
+    make_sim_connection, sim_stats
+):
+    remote, connection = make_sim_connection("Pressed")
+    task = ConnectionTask.objects.create(connection=connection, action="refresh")
+
+    run_connection_task(task.pk)
+
+    task.refresh_from_db()
+    assert (task.status, task.message) == ("succeeded", "Tokens refreshed.")
+    assert task.started_at <= task.finished_at
+    assert sim_stats.refreshes(remote) == 1
+
+
+@pytest.mark.django_db
+def test_a_pressed_test_records_what_aac_said(aac_sim, make_sim_connection):
+    remote, connection = make_sim_connection("Tested")
+    task = ConnectionTask.objects.create(connection=connection, action="test")
+
+    run_connection_task(task.pk)
+
+    task.refresh_from_db()
+    assert task.status == "succeeded"
+    assert f"Connected to AAC workspace 'Tested' (id {remote.id})" in task.message
+
+
+@pytest.mark.django_db
+def test_a_task_already_taken_or_gone_is_skipped(make_sim_connection, sim_stats):
+    remote, connection = make_sim_connection("Taken")
+    task = ConnectionTask.objects.create(
+        connection=connection, action="refresh", status="running"
+    )
+
+    run_connection_task(task.pk)
+    run_connection_task(424242)
+
+    assert sim_stats.refreshes(remote) == 0
+    assert ConnectionTask.objects.get(pk=task.pk).status == "running"
+
+
+def test_the_token_tasks_are_never_retried_nor_redelivered():
+    for task in (
+        refresh_connection_tokens,
+        refresh_expiring_tokens,
+        run_connection_task,
+    ):
         assert not task.acks_late
         assert not getattr(task, "autoretry_for", ())
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_refreshes_a_workspace(
-    celery_worker, make_sim_workspace, sim_stats
+def test_a_real_worker_refreshes_a_connection(
+    celery_worker, make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Refreshed by the worker")
-    old_access = tokens(workspace.pk)[0]
+    remote, connection = make_sim_connection("Refreshed by the worker")
+    old_access = tokens(connection.pk)[0]
+    task = ConnectionTask.objects.create(connection=connection, action="refresh")
 
-    refresh_workspace_tokens.delay(workspace.pk, force=True)
+    run_connection_task.delay(task.pk)
 
     deadline = time.monotonic() + 30
-    while sim_stats.refreshes(remote) == 0 and time.monotonic() < deadline:
+    while not ConnectionTask.objects.get(pk=task.pk).finished_at:
+        assert time.monotonic() < deadline, "the worker did not finish the task"
         time.sleep(0.1)
     assert sim_stats.refreshes(remote) == 1
-    deadline = time.monotonic() + 10
-    while tokens(workspace.pk)[0] == old_access and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert tokens(workspace.pk)[0] != old_access
-    assert Workspace.objects.get(pk=workspace.pk).state == State.OK
+    assert tokens(connection.pk)[0] != old_access
+    assert reread(connection).state == State.OK
+    assert ConnectionTask.objects.get(pk=task.pk).status == "succeeded"

@@ -15,10 +15,11 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from aacsim.responses_adapter import mount
 from tests.aac.tokens import make_jwt
-from tests.workspaces.stored import tokens
-from workspaces.models import Workspace
+from tests.workspaces.stored import reread, tokens
+from workspaces.models import Connection
 from workspaces.tokens.lease import force_refresh
 from workspaces.tokens.problems import TokenProblem
+from workspaces.tokens.refresh import ANSWER_UNREADABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +47,10 @@ def sim_jwt(aac_sim, remote, *, lifetime: int = 3600) -> str:
 
 
 def test_an_answer_without_refresh_token_keeps_the_stored_one(
-    aac_sim, make_sim_workspace, rsps, caplog
+    aac_sim, make_sim_connection, rsps, caplog
 ):
-    remote, workspace = make_sim_workspace("No refresh token")
-    old_refresh = tokens(workspace.pk)[1]
+    remote, connection = make_sim_connection("No refresh token")
+    old_refresh = tokens(connection.pk)[1]
     new_access = sim_jwt(aac_sim, remote)
     rsps.post(
         aac_sim.urls.token_url,
@@ -57,10 +58,10 @@ def test_an_answer_without_refresh_token_keeps_the_stored_one(
     )
 
     with caplog.at_level(logging.WARNING, logger="workspaces.tokens"):
-        assert force_refresh(workspace) == new_access
+        assert force_refresh(connection) == new_access
 
-    assert tokens(workspace.pk) == (new_access, old_refresh)
-    assert Workspace.objects.get(pk=workspace.pk).state == Workspace.State.OK
+    assert tokens(connection.pk) == (new_access, old_refresh)
+    assert reread(connection).state == Connection.State.OK
     assert "no refresh token; keeping the stored one" in caplog.text
 
 
@@ -74,32 +75,59 @@ def test_an_answer_without_refresh_token_keeps_the_stored_one(
         ),
     ],
 )
-def test_an_unusable_answer_fails_with_the_reason_and_keeps_tokens(
-    aac_sim, make_sim_workspace, rsps, answer, reason
+def test_an_unusable_answer_says_the_refresh_token_may_be_spent_and_keeps_tokens(
+    aac_sim, make_sim_connection, rsps, answer, reason
 ):
-    remote, workspace = make_sim_workspace("Unusable answer")
+    remote, connection = make_sim_connection("Unusable answer")
     if answer.get("access_token") == "SIMJWT":
         answer["access_token"] = sim_jwt(aac_sim, remote)
-    before = tokens(workspace.pk)
+    before = tokens(connection.pk)
     rsps.post(aac_sim.urls.token_url, json=answer)
 
     with pytest.raises(TokenProblem) as caught:
-        force_refresh(workspace)
+        force_refresh(connection)
+
+    # Sent and answered, but unreadable: the server may have rotated.
+    assert caught.value.kind == TokenProblem.NEEDS_REAUTH
+    assert len(rsps.calls) == 2  # one guarded retry with the same token
+    stored = reread(connection)
+    assert stored.state == Connection.State.NEEDS_REAUTH
+    assert stored.state_reason.startswith(ANSWER_UNREADABLE)
+    assert reason in stored.state_reason
+    assert "tokens unchanged" not in stored.state_reason
+    assert tokens(connection.pk) == before
+
+
+def test_another_oauth_error_is_definite_and_keeps_the_tokens(
+    aac_sim, make_sim_connection, rsps
+):
+    """An OAuth error in the token server's own words means nothing rotated."""
+    _, connection = make_sim_connection("Bad client")
+    before = tokens(connection.pk)
+    rsps.post(
+        aac_sim.urls.token_url,
+        status=400,
+        json={"error": "invalid_client", "error_description": "Unknown client."},
+    )
+
+    with pytest.raises(TokenProblem) as caught:
+        force_refresh(connection)
 
     assert caught.value.kind == TokenProblem.FAILED
-    stored = Workspace.objects.get(pk=workspace.pk)
-    assert stored.state == Workspace.State.ERROR
-    assert reason in stored.state_reason
-    assert tokens(workspace.pk) == before
+    assert len(rsps.calls) == 1
+    stored = reread(connection)
+    assert stored.state == Connection.State.ERROR
+    assert "tokens unchanged" in stored.state_reason
+    assert tokens(connection.pk) == before
 
 
 @pytest.mark.parametrize(
     ("jwt_lifetime", "expires_in", "expected"), [(600, 3600, 600), (3600, 300, 300)]
 )
 def test_expiry_is_the_earlier_of_expires_in_and_exp(
-    aac_sim, make_sim_workspace, rsps, jwt_lifetime, expires_in, expected
+    aac_sim, make_sim_connection, rsps, jwt_lifetime, expires_in, expected
 ):
-    remote, workspace = make_sim_workspace("Expiry")
+    remote, connection = make_sim_connection("Expiry")
     rsps.post(
         aac_sim.urls.token_url,
         json={
@@ -109,41 +137,41 @@ def test_expiry_is_the_earlier_of_expires_in_and_exp(
         },
     )
 
-    force_refresh(workspace)
+    force_refresh(connection)
 
-    expires_at = Workspace.objects.get(pk=workspace.pk).access_token_expires_at
+    expires_at = reread(connection).access_token_expires_at
     left = expires_at - datetime.now(UTC)
     assert timedelta(seconds=expected - 5) < left <= timedelta(seconds=expected)
 
 
 def test_a_refused_connection_is_retried_once(
-    aac_sim, make_sim_workspace, sim_stats, rsps
+    aac_sim, make_sim_connection, sim_stats, rsps
 ):
-    remote, workspace = make_sim_workspace("Refused once")
+    remote, connection = make_sim_connection("Refused once")
     rsps.post(aac_sim.urls.token_url, body=refused(aac_sim.urls.token_url))
     mount(aac_sim.sim, rsps, api_url=aac_sim.urls.api, gateway_url=aac_sim.urls.gateway)
 
-    access = force_refresh(workspace)
+    access = force_refresh(connection)
 
     assert len(rsps.calls) == 2
     assert sim_stats.refreshes(remote) == 1
-    assert tokens(workspace.pk)[0] == access
-    assert Workspace.objects.get(pk=workspace.pk).state == Workspace.State.OK
+    assert tokens(connection.pk)[0] == access
+    assert reread(connection).state == Connection.State.OK
 
 
 def test_a_token_server_refusing_twice_leaves_tokens_and_says_so(
-    aac_sim, make_sim_workspace, rsps
+    aac_sim, make_sim_connection, rsps
 ):
-    _, workspace = make_sim_workspace("Refused twice")
-    before = tokens(workspace.pk)
+    _, connection = make_sim_connection("Refused twice")
+    before = tokens(connection.pk)
     rsps.post(aac_sim.urls.token_url, body=refused(aac_sim.urls.token_url))
 
     with pytest.raises(TokenProblem) as caught:
-        force_refresh(workspace)
+        force_refresh(connection)
 
     assert caught.value.kind == TokenProblem.UNAVAILABLE
     assert len(rsps.calls) == 2
-    stored = Workspace.objects.get(pk=workspace.pk)
-    assert stored.state == Workspace.State.ERROR
+    stored = reread(connection)
+    assert stored.state == Connection.State.ERROR
     assert "unreachable" in stored.state_reason
-    assert tokens(workspace.pk) == before
+    assert tokens(connection.pk) == before

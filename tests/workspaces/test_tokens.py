@@ -10,144 +10,191 @@ from django.utils import timezone
 from aac import AACClient, parse_access_token
 from aacsim import Fault
 from tests.aac.tokens import make_jwt
-from tests.workspaces.stored import expire_soon, tokens
-from workspaces.models import Workspace
+from tests.workspaces.stored import expire_soon, reread, tokens
+from workspaces.connection import call_aac
+from workspaces.models import Connection, Workspace
 from workspaces.tokens.lease import force_refresh, fresh_access_token
 from workspaces.tokens.pasted import store_pasted_tokens
 from workspaces.tokens.problems import REAUTH_HELP, TokenProblem
-from workspaces.tokens.refresh import ANSWER_LOST
+from workspaces.tokens.refresh import ANSWER_LOST, ANSWER_UNREADABLE
 
 pytestmark = pytest.mark.django_db
 
-State = Workspace.State
+State = Connection.State
 
 
-def test_it_returns_the_stored_token_while_it_is_valid(make_sim_workspace, sim_stats):
-    remote, workspace = make_sim_workspace("Valid")
+def test_it_returns_the_stored_token_while_it_is_valid(make_sim_connection, sim_stats):
+    remote, connection = make_sim_connection("Valid")
 
-    assert fresh_access_token(workspace) == tokens(workspace.pk)[0]
+    assert fresh_access_token(connection) == tokens(connection.pk)[0]
     assert sim_stats.requests(remote, "token") == 0
 
 
-def test_it_refreshes_a_token_about_to_expire(make_sim_workspace, sim_stats):
-    remote, workspace = make_sim_workspace("Expiring")
-    old_access, old_refresh = tokens(workspace.pk)
-    expire_soon(workspace.pk)
+def test_it_refreshes_a_token_about_to_expire(make_sim_connection, sim_stats):
+    remote, connection = make_sim_connection("Expiring")
+    old_access, old_refresh = tokens(connection.pk)
+    expire_soon(connection.pk)
 
-    access = fresh_access_token(workspace)
+    access = fresh_access_token(connection)
 
     assert sim_stats.refreshes(remote) == 1
     assert access != old_access
-    stored = Workspace.objects.get(pk=workspace.pk)
-    assert tokens(workspace.pk)[0] == access
-    assert tokens(workspace.pk)[1] != old_refresh
+    stored = reread(connection)
+    assert tokens(connection.pk)[0] == access
+    assert tokens(connection.pk)[1] != old_refresh
     assert stored.state == State.OK
     assert stored.refresh_lease_id is None
     left = stored.access_token_expires_at - timezone.now()
     assert timedelta(minutes=59) < left <= timedelta(hours=1)
-    assert fresh_access_token(workspace) == access
+    assert fresh_access_token(connection) == access
     assert sim_stats.refreshes(remote) == 1
 
 
 def test_it_refreshes_an_opaque_token_on_first_use(
-    aac_sim, make_sim_workspace, sim_stats
+    aac_sim, make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Opaque")
-    refresh = tokens(workspace.pk)[1]
+    remote, connection = make_sim_connection("Opaque")
+    refresh = tokens(connection.pk)[1]
     store_pasted_tokens(
-        workspace, access_token="opaque-access-token-42", refresh_token=refresh
+        connection, access_token="opaque-access-token-42", refresh_token=refresh
     )
-    assert Workspace.objects.get(pk=workspace.pk).access_token_expires_at is None
+    assert reread(connection).access_token_expires_at is None
 
-    access = fresh_access_token(workspace)
+    access = fresh_access_token(connection)
 
     assert parse_access_token(access) is not None
     assert sim_stats.refreshes(remote) == 1
-    assert fresh_access_token(workspace) == access
+    assert fresh_access_token(connection) == access
     assert sim_stats.refreshes(remote) == 1
 
 
-def test_it_takes_the_client_id_from_the_access_token(make_sim_workspace):
-    remote, workspace = make_sim_workspace("Client id")
+def test_it_takes_the_client_id_from_the_access_token(make_sim_connection):
+    remote, connection = make_sim_connection("Client id")
 
-    assert Workspace.objects.get(pk=workspace.pk).client_id == remote.client_id
+    assert reread(connection).client_id == remote.client_id
 
 
 def test_it_says_which_client_id_is_missing_for_an_opaque_token(
-    make_sim_workspace, sim_stats
+    make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("No client id")
-    Workspace.objects.filter(pk=workspace.pk).update(client_id="")
-    workspace.client_id = ""
+    remote, connection = make_sim_connection("No client id")
+    Connection.objects.filter(pk=connection.pk).update(client_id="")
+    connection.client_id = ""
     store_pasted_tokens(
-        workspace, access_token="opaque-access", refresh_token=tokens(workspace.pk)[1]
+        connection, access_token="opaque-access", refresh_token=tokens(connection.pk)[1]
     )
 
     with pytest.raises(TokenProblem) as caught:
-        fresh_access_token(workspace)
+        fresh_access_token(connection)
 
     assert caught.value.kind == TokenProblem.CONFIGURATION
     assert "OAuth client id" in caught.value.message
-    assert Workspace.objects.get(pk=workspace.pk).state == State.ERROR
+    assert reread(connection).state == State.ERROR
     assert sim_stats.requests(remote, "token") == 0
 
 
 def test_it_refuses_a_token_from_another_issuer_and_sends_nothing(
-    make_sim_workspace, sim_stats
+    make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Foreign issuer")
+    remote, connection = make_sim_connection("Foreign issuer")
     crafted = make_jwt(
         {"iss": "https://attacker.example/as", "client_id": remote.client_id, "exp": 1}
     )
     # As if written by a bug or by hand: the admin form refuses such a token.
-    Workspace.objects.filter(pk=workspace.pk).update(access_token=crafted)
-    expire_soon(workspace.pk)
+    Connection.objects.filter(pk=connection.pk).update(access_token=crafted)
+    expire_soon(connection.pk)
 
     with pytest.raises(TokenProblem) as caught:
-        fresh_access_token(workspace)
+        fresh_access_token(connection)
 
     assert "unexpected issuer" in caught.value.message
-    stored = Workspace.objects.get(pk=workspace.pk)
-    assert stored.state == State.ERROR
+    stored = reread(connection)
+    assert stored.state == State.NEEDS_REAUTH
     assert "unexpected issuer" in stored.state_reason
     assert sim_stats.requests(remote, "token") == 0
 
 
-def test_it_needs_reauthorisation_after_invalid_grant_without_retrying(
-    aac_sim, make_sim_workspace, sim_stats
+def test_it_checks_the_issuer_of_a_valid_access_token_before_using_it(
+    make_sim_connection, sim_stats, settings
 ):
-    remote, workspace = make_sim_workspace("Spent")
-    aac_sim.sim.refresh(tokens(workspace.pk)[1], client_id=remote.client_id)
-    before = tokens(workspace.pk)
+    """The region changed under a stored, unexpired token: its Bearer would go to
+    the new region's hosts (docs/reliability.md rule 15)."""
+    _remote, connection = make_sim_connection("Region changed under it")
+    settings.AAC_REGIONS = {
+        **settings.AAC_REGIONS,
+        "elsewhere": {
+            **settings.AAC_REGIONS["sim"],
+            "issuer": "https://elsewhere.example/as",
+        },
+    }
+    Workspace.objects.filter(pk=connection.workspace_id).update(region="elsewhere")
+    requests_before = sim_stats.total()
 
     with pytest.raises(TokenProblem) as caught:
-        force_refresh(workspace)
+        call_aac(reread(connection), lambda client: client.current_workspace())
+
+    assert caught.value.kind == TokenProblem.NEEDS_REAUTH
+    assert "unexpected issuer" in caught.value.message
+    assert "Nothing was sent" in caught.value.message
+    assert sim_stats.total() == requests_before
+    assert reread(connection).state == State.NEEDS_REAUTH
+
+
+def test_a_region_missing_from_settings_is_a_clear_state_and_sends_nothing(
+    make_sim_connection, sim_stats, settings
+):
+    _remote, connection = make_sim_connection("Region removed")
+    expire_soon(connection.pk)
+    settings.AAC_REGIONS = {
+        key: region for key, region in settings.AAC_REGIONS.items() if key != "sim"
+    }
+    requests_before = sim_stats.total()
+
+    with pytest.raises(TokenProblem) as caught:
+        fresh_access_token(connection)
+
+    assert caught.value.kind == TokenProblem.CONFIGURATION
+    assert "Region 'sim' is not configured" in caught.value.message
+    assert sim_stats.total() == requests_before
+    stored = reread(connection)
+    assert (stored.state, stored.state_reason) == (State.ERROR, caught.value.message)
+
+
+def test_it_needs_reauthorisation_after_invalid_grant_without_retrying(
+    aac_sim, make_sim_connection, sim_stats
+):
+    remote, connection = make_sim_connection("Spent")
+    aac_sim.sim.refresh(tokens(connection.pk)[1], client_id=remote.client_id)
+    before = tokens(connection.pk)
+
+    with pytest.raises(TokenProblem) as caught:
+        force_refresh(connection)
 
     assert caught.value.kind == TokenProblem.NEEDS_REAUTH
     assert "does not exist" in caught.value.message
     assert REAUTH_HELP in caught.value.message
     assert sim_stats.requests(remote, "token") == 1
-    stored = Workspace.objects.get(pk=workspace.pk)
+    stored = reread(connection)
     assert stored.state == State.NEEDS_REAUTH
     assert stored.state_reason == caught.value.message
-    assert tokens(workspace.pk) == before
+    assert tokens(connection.pk) == before
 
     with pytest.raises(TokenProblem, match="does not exist"):
-        fresh_access_token(Workspace.objects.get(pk=workspace.pk))
+        fresh_access_token(reread(connection))
     assert sim_stats.requests(remote, "token") == 1
 
 
 def test_it_uses_a_pair_pasted_while_its_refresh_was_refused(
-    aac_sim, make_sim_workspace, sim_stats, monkeypatch
+    aac_sim, make_sim_connection, sim_stats, monkeypatch
 ):
-    remote, workspace = make_sim_workspace("Pasted meanwhile")
+    remote, connection = make_sim_connection("Pasted meanwhile")
     pasted = aac_sim.sim.new_token_pair(remote.id)
-    aac_sim.sim.refresh(tokens(workspace.pk)[1], client_id=remote.client_id)
+    aac_sim.sim.refresh(tokens(connection.pk)[1], client_id=remote.client_id)
     refresh = AACClient.refresh
 
     def paste_then_refresh(client, refresh_token, client_id):
         store_pasted_tokens(
-            Workspace.objects.get(pk=workspace.pk),
+            reread(connection),
             access_token=pasted.access_token,
             refresh_token=pasted.refresh_token,
         )
@@ -155,22 +202,22 @@ def test_it_uses_a_pair_pasted_while_its_refresh_was_refused(
 
     monkeypatch.setattr(AACClient, "refresh", paste_then_refresh)
 
-    assert force_refresh(workspace) == pasted.access_token
-    assert tokens(workspace.pk) == (pasted.access_token, pasted.refresh_token)
-    assert Workspace.objects.get(pk=workspace.pk).state != State.NEEDS_REAUTH
+    assert force_refresh(connection) == pasted.access_token
+    assert tokens(connection.pk) == (pasted.access_token, pasted.refresh_token)
+    assert reread(connection).state != State.NEEDS_REAUTH
 
 
 def test_a_refresh_never_writes_over_a_pair_pasted_during_it(
-    aac_sim, make_sim_workspace, sim_stats, monkeypatch
+    aac_sim, make_sim_connection, sim_stats, monkeypatch
 ):
-    remote, workspace = make_sim_workspace("Stale refresh")
+    remote, connection = make_sim_connection("Stale refresh")
     pasted = aac_sim.sim.new_token_pair(remote.id)
     refresh = AACClient.refresh
 
     def refresh_then_paste(client, refresh_token, client_id):
         grant = refresh(client, refresh_token, client_id)
         store_pasted_tokens(
-            Workspace.objects.get(pk=workspace.pk),
+            reread(connection),
             access_token=pasted.access_token,
             refresh_token=pasted.refresh_token,
         )
@@ -178,163 +225,198 @@ def test_a_refresh_never_writes_over_a_pair_pasted_during_it(
 
     monkeypatch.setattr(AACClient, "refresh", refresh_then_paste)
 
-    assert force_refresh(workspace) == pasted.access_token
+    assert force_refresh(connection) == pasted.access_token
     assert sim_stats.refreshes(remote) == 1
-    assert tokens(workspace.pk) == (pasted.access_token, pasted.refresh_token)
+    assert tokens(connection.pk) == (pasted.access_token, pasted.refresh_token)
 
 
 def test_a_lost_answer_gets_one_guarded_retry_then_needs_reauthorisation(
-    aac_sim, make_sim_workspace, sim_stats
+    aac_sim, make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Lost answer")
-    other_remote, other = make_sim_workspace("Bystander")
+    remote, connection = make_sim_connection("Lost answer")
+    other_remote, other = make_sim_connection("Bystander")
     aac_sim.sim.faults.add(
         Fault(kind="drop", workspace=remote.id, endpoint="token", times=1)
     )
-    before = tokens(workspace.pk)
+    before = tokens(connection.pk)
 
     with pytest.raises(TokenProblem) as caught:
-        force_refresh(workspace)
+        force_refresh(connection)
 
     assert caught.value.kind == TokenProblem.NEEDS_REAUTH
     assert caught.value.message.startswith(ANSWER_LOST)
     assert sim_stats.requests(remote, "token") == 2
     assert sim_stats.refreshes(remote) == 1  # the dropped answer had rotated it
-    stored = Workspace.objects.get(pk=workspace.pk)
+    stored = reread(connection)
     assert stored.state == State.NEEDS_REAUTH
     assert "answer lost" in stored.state_reason
-    assert tokens(workspace.pk) == before
+    assert tokens(connection.pk) == before
 
     expire_soon(other.pk)
-    assert fresh_access_token(other) != tokens(workspace.pk)[0]
+    assert fresh_access_token(other) != tokens(connection.pk)[0]
     assert sim_stats.refreshes(other_remote) == 1
-    assert Workspace.objects.get(pk=other.pk).state == State.OK
+    assert reread(other).state == State.OK
 
 
 def test_an_ambiguous_failure_then_success_keeps_the_workspace_healthy(
-    aac_sim, make_sim_workspace, sim_stats
+    aac_sim, make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Flaky token server")
+    remote, connection = make_sim_connection("Flaky token server")
     aac_sim.sim.faults.add(
         Fault(kind="status", status=503, workspace=remote.id, endpoint="token", times=1)
     )
 
-    access = force_refresh(workspace)
+    access = force_refresh(connection)
 
     assert sim_stats.requests(remote, "token") == 2
     assert sim_stats.refreshes(remote) == 1
-    assert tokens(workspace.pk)[0] == access
-    assert Workspace.objects.get(pk=workspace.pk).state == State.OK
+    assert tokens(connection.pk)[0] == access
+    assert reread(connection).state == State.OK
 
 
 def test_it_reports_rate_limiting_and_leaves_state_and_tokens(
-    aac_sim, make_sim_workspace, sim_stats
+    aac_sim, make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Rate limited")
+    remote, connection = make_sim_connection("Rate limited")
     aac_sim.sim.faults.add(
         Fault(kind="rate_limit", retry_after=7, workspace=remote.id, endpoint="token")
     )
-    before = tokens(workspace.pk)
+    before = tokens(connection.pk)
 
     with pytest.raises(TokenProblem) as caught:
-        force_refresh(workspace)
+        force_refresh(connection)
 
     assert caught.value.kind == TokenProblem.RATE_LIMITED
     assert caught.value.retry_after == 7
     assert sim_stats.requests(remote, "token") == 1
-    assert Workspace.objects.get(pk=workspace.pk).state == State.NEW
-    assert tokens(workspace.pk) == before
+    assert reread(connection).state == State.NEW
+    assert tokens(connection.pk) == before
 
 
-def test_a_broken_token_answer_fails_with_the_reason_and_keeps_tokens(
-    aac_sim, make_sim_workspace, sim_stats
+def test_an_unreadable_token_answer_says_the_refresh_token_may_be_spent(
+    aac_sim, make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Broken answer")
+    """The token server rotated, then its answer could not be read: the stored
+    refresh token is spent, whatever "tokens unchanged" would say."""
+    remote, connection = make_sim_connection("Broken answer")
     aac_sim.sim.faults.add(
         Fault(kind="malformed_json", workspace=remote.id, endpoint="token", times=1)
     )
-    before = tokens(workspace.pk)
+    before = tokens(connection.pk)
 
     with pytest.raises(TokenProblem) as caught:
-        force_refresh(workspace)
+        force_refresh(connection)
 
-    assert caught.value.kind == TokenProblem.FAILED
-    stored = Workspace.objects.get(pk=workspace.pk)
-    assert stored.state == State.ERROR
-    assert "not JSON" in stored.state_reason
-    assert tokens(workspace.pk) == before
+    assert caught.value.kind == TokenProblem.NEEDS_REAUTH
+    assert caught.value.message.startswith(ANSWER_UNREADABLE)
+    assert "not JSON" in caught.value.message
+    assert REAUTH_HELP in caught.value.message
+    assert sim_stats.requests(remote, "token") == 2  # one guarded retry
+    assert sim_stats.refreshes(remote) == 1
+    stored = reread(connection)
+    assert (stored.state, stored.state_reason) == (
+        State.NEEDS_REAUTH,
+        caught.value.message,
+    )
+    assert tokens(connection.pk) == before
 
 
 def test_a_wrong_key_is_a_configuration_fault_and_sends_nothing(
-    make_sim_workspace, sim_stats, use_keys, new_key
+    make_sim_connection, sim_stats, use_keys, new_key
 ):
-    _, workspace = make_sim_workspace("Wrong key")
-    expire_soon(workspace.pk)
+    _, connection = make_sim_connection("Wrong key")
+    expire_soon(connection.pk)
     use_keys(new_key())
     requests_before = sim_stats.total()
 
     with pytest.raises(TokenProblem) as caught:
-        fresh_access_token(workspace)
+        fresh_access_token(connection)
 
     assert caught.value.kind == TokenProblem.CONFIGURATION
     assert "FIELD_ENCRYPTION_KEYS" in caught.value.message
     assert sim_stats.total() == requests_before
-    stored = Workspace.objects.get(pk=workspace.pk)
+    stored = reread(connection)
     assert stored.state == State.ERROR
     assert stored.state != State.NEEDS_REAUTH
 
 
 def test_it_never_refreshes_a_workspace_that_needs_reauthorisation(
-    make_sim_workspace, sim_stats
+    make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Locked out")
-    expire_soon(workspace.pk)
-    workspace.set_state(State.NEEDS_REAUTH, "AAC refused the refresh token.")
+    remote, connection = make_sim_connection("Locked out")
+    expire_soon(connection.pk)
+    connection.set_state(State.NEEDS_REAUTH, "AAC refused the refresh token.")
 
     with pytest.raises(TokenProblem, match="refused the refresh token"):
-        fresh_access_token(Workspace.objects.get(pk=workspace.pk))
+        fresh_access_token(reread(connection))
 
     assert sim_stats.requests(remote, "token") == 0
 
 
 def test_it_waits_for_a_held_lease_and_gives_up_within_its_budget(
-    make_sim_workspace, sim_stats, settings
+    make_sim_connection, sim_stats, settings
 ):
     settings.AAC_CONNECT_TIMEOUT = settings.AAC_READ_TIMEOUT = 0.1
-    remote, workspace = make_sim_workspace("Leased")
-    expire_soon(workspace.pk)
-    Workspace.objects.filter(pk=workspace.pk).update(
+    remote, connection = make_sim_connection("Leased")
+    expire_soon(connection.pk)
+    Connection.objects.filter(pk=connection.pk).update(
         refresh_lease_id=uuid.uuid4(),
         refresh_lease_expires_at=timezone.now() + timedelta(minutes=5),
     )
 
     with pytest.raises(TokenProblem) as caught:
-        fresh_access_token(workspace)
+        fresh_access_token(connection)
 
     assert caught.value.kind == TokenProblem.BUSY
     assert sim_stats.requests(remote, "token") == 0
 
 
-def test_it_takes_over_an_expired_lease(make_sim_workspace, sim_stats):
-    remote, workspace = make_sim_workspace("Dead lease")
-    expire_soon(workspace.pk)
-    Workspace.objects.filter(pk=workspace.pk).update(
+def test_it_takes_over_an_expired_lease(make_sim_connection, sim_stats):
+    remote, connection = make_sim_connection("Dead lease")
+    expire_soon(connection.pk)
+    Connection.objects.filter(pk=connection.pk).update(
         refresh_lease_id=uuid.uuid4(),
         refresh_lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
 
-    fresh_access_token(workspace)
+    fresh_access_token(connection)
 
     assert sim_stats.refreshes(remote) == 1
-    assert Workspace.objects.get(pk=workspace.pk).refresh_lease_id is None
+    assert reread(connection).refresh_lease_id is None
 
 
 def test_force_refresh_takes_a_replacement_instead_of_refreshing_again(
-    make_sim_workspace, sim_stats
+    make_sim_connection, sim_stats
 ):
-    remote, workspace = make_sim_workspace("Already replaced")
-    rejected = tokens(workspace.pk)[0]
-    replacement = force_refresh(workspace)
+    remote, connection = make_sim_connection("Already replaced")
+    rejected = tokens(connection.pk)[0]
+    replacement = force_refresh(connection)
 
-    assert force_refresh(workspace, rejected_token=rejected) == replacement
+    assert force_refresh(connection, rejected_token=rejected) == replacement
     assert sim_stats.refreshes(remote) == 1
+
+
+def test_a_refresh_token_of_another_workspace_is_found_out_and_its_pair_not_stored(
+    aac_sim, make_sim_connection, sim_stats
+):
+    """Pasted beside this workspace's access token, a refresh token of an AAC
+    workspace the portal does not hold: the first refresh shows the new pair is
+    the other workspace's, and it is not stored here."""
+    _, connection = make_sim_connection("Mismatched pair")
+    stranger = aac_sim.sim.add_workspace(name="Not in the portal", schedules=1)
+    theirs = aac_sim.sim.new_token_pair(stranger.id)
+    # One OAuth client for both (the simulator has one per workspace).
+    Connection.objects.filter(pk=connection.pk).update(
+        refresh_token=theirs.refresh_token, client_id=stranger.client_id
+    )
+    before = tokens(connection.pk)
+
+    with pytest.raises(TokenProblem) as caught:
+        force_refresh(connection)
+
+    assert caught.value.kind == TokenProblem.NEEDS_REAUTH
+    assert f"belonged to AAC workspace {stranger.gid}" in caught.value.message
+    assert "were not one pair" in caught.value.message
+    assert tokens(connection.pk) == before
+    assert reread(connection).state == State.NEEDS_REAUTH
+    assert reread(connection).refresh_lease_id is None

@@ -2,7 +2,7 @@
 
 import logging
 
-from workspaces.models import Workspace
+from workspaces.models import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -10,7 +10,8 @@ logger = logging.getLogger(__name__)
 # admin form that mentions it.
 REAUTH_HELP = (
     "Generate a new token pair in AAC (User Preferences → OAuth 2.0 API Tokens) "
-    "and paste both tokens into this workspace's admin page."
+    "and paste both tokens into this connection (its admin page, or “Connect my "
+    "AAC account” on the workspace's connections page)."
 )
 
 
@@ -18,9 +19,10 @@ class TokenProblem(Exception):
     """No usable access token; `message` is fit for the admin, never holds a token.
 
     `kind` says what to do: NEEDS_REAUTH (paste a new pair), CONFIGURATION
-    (fix settings or the workspace's fields), RATE_LIMITED (wait
+    (fix settings or the connection's fields), RATE_LIMITED (wait
     `retry_after` seconds), UNAVAILABLE (the token server is down), BUSY
-    (another refresh is still running) or FAILED (AAC's answer was unusable).
+    (another refresh is still running), FAILED (AAC's answer was unusable) or
+    GONE (the connection was removed meanwhile).
     """
 
     NEEDS_REAUTH = "needs_reauth"
@@ -29,6 +31,7 @@ class TokenProblem(Exception):
     UNAVAILABLE = "unavailable"
     BUSY = "busy"
     FAILED = "failed"
+    GONE = "gone"
 
     def __init__(self, message: str, *, kind: str, retry_after: float | None = None):
         super().__init__(message)
@@ -41,15 +44,15 @@ class TokenProblem(Exception):
 
 
 def fail(
-    workspace: Workspace, state: str, reason: str, *, kind: str | None = None
+    connection: Connection, state: str, reason: str, *, kind: str | None = None
 ) -> TokenProblem:
-    """Record the outcome on the workspace (the lease holder only); return the error."""
-    workspace.set_state(state, reason)
-    logger.warning("Workspace %s: %s", workspace.pk, reason)
+    """Record the outcome on the connection; return the error to raise."""
+    connection.set_state(state, reason)
+    logger.warning("Connection %s: %s", connection.pk, reason)
     if kind is None:
         kind = (
             TokenProblem.NEEDS_REAUTH
-            if state == Workspace.State.NEEDS_REAUTH
+            if state == Connection.State.NEEDS_REAUTH
             else TokenProblem.CONFIGURATION
         )
     return TokenProblem(reason, kind=kind)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
 from schedules.sync.engine import sync_workspace
-from schedules.sync.kinds import SCHEDULES
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
-from workspaces.models import Workspace
+from workspaces.models import Connection
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,8 @@ def test_it_caches_every_schedule_aac_lists(aac_sim, make_sim_workspace, page_si
 
     found = run.counts_of("schedules")
     assert (run.status, run.error_kind, run.error_message) == (Status.SUCCEEDED, "", "")
-    assert run.pages_fetched == found.pages == 3
+    assert found.pages == 3
+    assert run.pages_fetched == found.pages + run.counts_of("people").pages
     assert (found.seen, found.created, found.updated) == (250, 250, 0)
     assert (found.unchanged, found.deleted, found.ignored) == (0, 0, 0)
     assert found.unparsed == misunderstood > 0  # the simulator adds oddities
@@ -69,7 +70,7 @@ def test_an_unchanged_sync_writes_no_schedule_rows(
         sync(workspace)
         run = new_run(workspace)
         with CaptureQueriesContext(connection) as queries:
-            sync_workspace(run, kinds=[SCHEDULES])
+            sync_workspace(run, kinds=[PEOPLE, SCHEDULES])
 
     found = run.counts_of("schedules")
     assert run.status == Status.SUCCEEDED
@@ -180,7 +181,9 @@ def test_a_workspace_needing_reauthorisation_is_skipped_without_calling_aac(
     aac_sim, make_sim_workspace
 ):
     _remote, workspace = make_sim_workspace("Locked out")
-    workspace.set_state(Workspace.State.NEEDS_REAUTH, "AAC said invalid_grant.")
+    workspace.connections.get().set_state(
+        Connection.State.NEEDS_REAUTH, "AAC said invalid_grant."
+    )
     requests_before = sum(aac_sim.sim.stats.requests.values())
 
     run = sync(workspace)

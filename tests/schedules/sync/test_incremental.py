@@ -19,7 +19,7 @@ from schedules.assets.kinds import RUNS
 from schedules.assets.models import FINISHED, UNFINISHED, Plan, Run, RunHour
 from schedules.models import Schedule, SyncRun
 from schedules.sync import incremental
-from schedules.sync.engine import KINDS
+from schedules.sync.catalog import KINDS
 from schedules.sync.incremental import OVERLAP, UNFINISHED_HORIZON
 from tests.factories import make_aac_run, make_workspace
 from tests.schedules.conftest import sync

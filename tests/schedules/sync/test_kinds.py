@@ -12,8 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from accounts.models import Profile
 from schedules.assets.kinds import FLOWS, PLANS, RUNS, WORKFLOWS
 from schedules.models import SyncRun
-from schedules.sync.engine import KINDS, sync_workspace
-from schedules.sync.kinds import SCHEDULES
+from schedules.sync.catalog import KINDS
+from schedules.sync.engine import sync_workspace
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 from tests.schedules.conftest import aac_state, cache_of, new_run, sync
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +22,15 @@ pytestmark = pytest.mark.django_db
 Status = SyncRun.Status
 
 
-def test_the_schedules_kind_is_a_full_counted_list():
+def test_people_come_first_then_the_schedules_a_full_counted_list():
+    assert KINDS[:2] == (PEOPLE, SCHEDULES)
     assert SCHEDULES.count is not None
     assert SCHEDULES.deletes_missing
+    assert PEOPLE.deletes_missing
 
 
 def test_a_sync_caches_the_assets_before_the_runs_whose_rollups_update_them():
-    assert KINDS == (SCHEDULES, PLANS, FLOWS, WORKFLOWS, RUNS)
+    assert KINDS == (PEOPLE, SCHEDULES, PLANS, FLOWS, WORKFLOWS, RUNS)
     assert all(kind.deletes_missing for kind in (PLANS, FLOWS, WORKFLOWS))
     assert RUNS.window is not None
     assert not RUNS.deletes_missing

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from schedules.models import SyncRun
 from schedules.sync.engine import sync_workspace
-from schedules.sync.kinds import SCHEDULES
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 from schedules.sync.runs import Heartbeat, expire_stale_runs
 from tests.factories import make_run, make_workspace
 from tests.schedules.conftest import aac_state, cache_of, new_run, sync
@@ -133,7 +133,7 @@ def test_a_sync_beats_while_it_works(aac_sim, make_sim_workspace, page_size, set
     run = new_run(workspace)
 
     with CaptureQueriesContext(connection) as queries:
-        sync_workspace(run, kinds=[SCHEDULES])
+        sync_workspace(run, kinds=[PEOPLE, SCHEDULES])
 
     beats = [
         q["sql"]
@@ -141,8 +141,9 @@ def test_a_sync_beats_while_it_works(aac_sim, make_sim_workspace, page_size, set
         if q["sql"].startswith("UPDATE")
         and '"heartbeat_at" = ' in q["sql"].split(" WHERE ")[0]
     ]
-    # The claim, one per page, one at the start of the apply.
-    assert len(beats) == 1 + 3 + 1
+    # The claim, one per page (a page of people, three of schedules), one at
+    # the start of the apply.
+    assert len(beats) == 1 + 1 + 3 + 1
     assert run.status == Status.SUCCEEDED
     assert run.heartbeat_at >= run.started_at
 

@@ -15,9 +15,9 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from workspaces import crypto
-from workspaces.models import Workspace
+from workspaces.models import Connection
 
-SECRETS = Workspace.SECRET_FIELDS
+SECRETS = Connection.SECRET_FIELDS
 
 
 def _raw(name: str) -> Cast:
@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         crypto.reset()
-        rows = Workspace.objects.order_by("pk").values_list(
+        rows = Connection.objects.order_by("pk").values_list(
             "pk", *(_raw(name) for name in SECRETS)
         )
         rotated, skipped, unreadable = 0, [], []
@@ -47,16 +47,16 @@ class Command(BaseCommand):
                 rotated += 1
             else:
                 skipped.append(pk)
-        self.stdout.write(f"Rotated {rotated} workspace(s).")
+        self.stdout.write(f"Rotated {rotated} connection(s).")
         if unreadable:
             raise CommandError(
-                f"{len(unreadable)} workspace(s) hold tokens no configured key "
+                f"{len(unreadable)} connection(s) hold tokens no configured key "
                 f"decrypts (ids {_ids(unreadable)}); configure the key that "
                 "encrypted them."
             )
         if skipped:
             raise CommandError(
-                f"Skipped {len(skipped)} workspace(s) changed or held by a token "
+                f"Skipped {len(skipped)} connection(s) changed or held by a token "
                 f"refresh during the rotation (ids {_ids(skipped)}); rerun."
             )
         self.stdout.write("Nothing skipped: the old keys may be removed.")
@@ -75,7 +75,7 @@ class Command(BaseCommand):
             name: Value(value, output_field=TextField())
             for name, value in zip(SECRETS, new, strict=True)
         }
-        return bool(Workspace.objects.filter(free, *unchanged, pk=pk).update(**values))
+        return bool(Connection.objects.filter(free, *unchanged, pk=pk).update(**values))
 
 
 def _ids(pks: list[int]) -> str:
