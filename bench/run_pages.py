@@ -54,9 +54,10 @@ def fill_workspaces() -> list:
     from aacsim import Simulator
     from aacsim.api.assets import asset_json
     from schedules.assets.parse import parse_flow, parse_plan, parse_workflow
-    from schedules.models import Flow, Plan, Schedule, Workflow
+    from schedules.models import Flow, Person, Plan, Schedule, Workflow
     from schedules.parse import parse_schedule
-    from workspaces.models import Membership, Workspace
+    from schedules.people import parse_person
+    from workspaces.models import Connection, Membership, Workspace
 
     now = timezone.now()
     sim = Simulator(seed=3, history_days=0)
@@ -65,6 +66,20 @@ def fill_workspaces() -> list:
         remote = sim.add_workspace(name=f"Workspace {n:02d}", schedules=SCHEDULES)
         workspace = Workspace.objects.create(name=remote.name, region="eu1")
         workspaces.append(workspace)
+        Connection.objects.create(
+            workspace=workspace, slot=0, state="ok", listed_at=now
+        )
+        Person.objects.bulk_create(
+            Person(
+                workspace=workspace,
+                aac_id=p.aac_id,
+                fingerprint=p.fingerprint,
+                synced_at=now,
+                seen_by=1,
+                **p.fields,
+            )
+            for p in (parse_person(raw, now=now) for raw in remote.people)
+        )
         parsed = [
             parse_schedule(json.loads(remote.encoded(i)), now=now)
             for i in remote.schedules
@@ -75,6 +90,7 @@ def fill_workspaces() -> list:
                 aac_id=p.aac_id,
                 fingerprint=p.fingerprint,
                 synced_at=now,
+                seen_by=1,
                 **p.fields,
             )
             for p in parsed
@@ -92,6 +108,7 @@ def fill_workspaces() -> list:
                     aac_id=p.aac_id,
                     fingerprint=p.fingerprint,
                     synced_at=now,
+                    seen_by=1,
                     **p.fields,
                 )
                 for p in items
@@ -122,7 +139,7 @@ INSERT INTO schedules_run (
     workspace_id, aac_id, run_aac_id, asset_kind, asset_aac_id, asset_name,
     schedule_aac_id, status, ranfrom, run_by_aac_id, aac_created_at,
     aac_updated_at, started_at, finished_at, duration_seconds, error_message,
-    note, raw, fingerprint, synced_at, pending
+    note, raw, fingerprint, synced_at, seen_by, pending
 )
 SELECT %(ws)s, %(base)s::bigint + k, %(base)s::bigint + 500000000 + k, t.task_kind,
        t.target_id,
@@ -143,7 +160,7 @@ SELECT %(ws)s, %(base)s::bigint + k, %(base)s::bigint + 500000000 + k, t.task_ki
        CASE WHEN k < 30 THEN NULL ELSE 280 END,
        CASE WHEN k >= 30 AND (k %% 20 = 0 OR t.n %% 50 = 0)
             THEN 'Connection to Snowflake timed out after 300 s' ELSE '' END,
-       '', '{}'::jsonb, '', now(), true
+       '', '{}'::jsonb, '', now(), 1, true
 FROM generate_series(%(start)s, %(stop)s - 1) AS k
 CROSS JOIN counted
 JOIN targets t ON t.n = k %% counted.total

@@ -17,6 +17,7 @@ from aac import AACClient
 from aacsim import Fault
 from schedules.assets.kinds import RUNS
 from schedules.assets.models import FINISHED, UNFINISHED, Plan, Run, RunHour
+from schedules.connections import remove_connection
 from schedules.models import Schedule, SyncRun
 from schedules.sync import incremental
 from schedules.sync.catalog import KINDS
@@ -321,3 +322,43 @@ def test_the_windows_start_at_the_watermark_and_the_oldest_unfinished_run(
         assert windows.unfinished is None
     else:
         assert windows.unfinished == now + timedelta(seconds=unfinished)
+
+
+def test_the_history_is_the_union_of_what_each_connection_sees(
+    aac_sim, make_sim_workspace, connect_person, page_size, frozen
+):
+    remote, workspace = make_sim_workspace(
+        "Per owner runs", schedules=120, people=6, list_scope="owner"
+    )
+    admin, *others = (p["id"] for p in remote.people if not p["isDisabled"])
+    connections = [workspace.connections.get()] + [
+        connect_person(remote, workspace, person) for person in others[:2]
+    ]
+    people = [admin, *others[:2]]
+
+    run = sync(workspace, kinds=KINDS)
+
+    assert run.status == Status.SUCCEEDED, run.error_message
+    store = remote.runs
+    seen = {
+        store.job_group_id(r): [remote.sees_run(r, person) for person in people]
+        for r in store.runs
+    }
+    expected = {key: sees for key, sees in seen.items() if any(sees)}
+    masks = dict(
+        Run.objects.filter(workspace=workspace).values_list("aac_id", "seen_by")
+    )
+    assert set(masks) == set(expected) != set(seen)
+    for key, sees in expected.items():
+        bits = sum(c.bit for c, saw in zip(connections, sees, strict=True) if saw)
+        assert masks[key] == bits
+    visible = {
+        plan.id for person in people for plan in remote.visible_assets("plan", person)
+    }
+    assert set(Plan.objects.values_list("aac_id", flat=True)) == visible
+
+    removed = remove_connection(connections[2])
+
+    only_theirs = [k for k, sees in expected.items() if sees == [False, False, True]]
+    assert removed.deleted["runs"] == len(only_theirs) > 0
+    assert not Run.objects.filter(aac_id__in=only_theirs).exists()
