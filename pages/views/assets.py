@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from pages.aac_links import aac_url
 from pages.assets import PLURALS, asset_rows, build_asset_table
+from pages.coverage import partially_seen
 from pages.history import run_history
 from pages.tables import workspace_choices
 from schedules.assets.models import ASSET_MODELS
@@ -20,7 +21,8 @@ def asset_list(request: HttpRequest, kind: str) -> HttpResponse:
         request.GET,
         workspaces=workspace_choices(request.user),
     )
-    return render(request, "pages/asset_list.html", {"table": table})
+    context = {"table": table, "partial": partially_seen(request.user)}
+    return render(request, "pages/asset_list.html", context)
 
 
 def asset(

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from pages.coverage import partially_seen
 from pages.run_charts import UNFOLLOWED, run_charts
 from pages.runs import build_run_table
 from pages.tables import workspace_choices
@@ -25,6 +26,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         names=dict(workspaces),
     )
     context = {
+        "partial": partially_seen(request.user),
         "table": table,
         "charts": charts,
         "charts_unfiltered": any(key in UNFOLLOWED for key in table.form.filters()),

@@ -11,7 +11,8 @@ from django.utils import timezone
 from pages.runs import PAGE_SIZE
 from schedules.assets.rollups import after_runs
 from schedules.models import Flow, Plan, Workflow
-from tests.factories import make_aac_run, make_asset, make_schedule
+from tests.factories import make_aac_run, make_asset, make_person, make_schedule
+from workspaces.models import Connection
 
 NOW = timezone.now().replace(microsecond=0)
 
@@ -234,3 +235,18 @@ def test_the_chart_data_goes_through_json_script(login, world, runs):
     start = response.text.index('id="chart-failure-rate-data"')
     payload = response.text[response.text.index(">", start) + 1 :]
     assert json.loads(payload[: payload.index("</script>")])["kind"] == "hbar"
+
+
+def test_it_names_the_workspaces_it_sees_only_part_of(login, world, runs):
+    complete = get(login(world.alice))
+    # Acme's one connection is person 1's, of two people: a partial view.
+    make_person(world.acme, 1)
+    make_person(world.acme, 2)
+    Connection.objects.filter(workspace=world.acme).update(
+        aac_person_id=1, listed_at=timezone.now()
+    )
+    partial = get(login(world.alice))
+
+    assert "partial-view" not in complete.text
+    assert partial.context["partial"] == ["Acme EU"]
+    assert "Only some owners' runs are seen in Acme EU" in partial.text
