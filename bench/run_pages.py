@@ -73,12 +73,14 @@ def fill_workspaces() -> list:
             Person(
                 workspace=workspace,
                 aac_id=p.aac_id,
+                raw=raw,
                 fingerprint=p.fingerprint,
                 synced_at=now,
                 seen_by=1,
                 **p.fields,
             )
-            for p in (parse_person(raw, now=now) for raw in remote.people)
+            for raw in remote.people
+            if (p := parse_person(raw, now=now))
         )
         parsed = [
             parse_schedule(json.loads(remote.encoded(i)), now=now)
