@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import StatementCounter, analyze, percentile  # noqa: E402
+from bench.pages import analyze, time_pages  # noqa: E402
 from bench.sync import VAR, create_postgres, drop_postgres  # noqa: E402
 
 PG_NAME = "aacportal_bench_run_pages"
@@ -69,51 +69,21 @@ def fill_workspaces() -> list:
         Connection.objects.create(
             workspace=workspace, slot=0, state="ok", listed_at=now
         )
-        Person.objects.bulk_create(
-            Person(
-                workspace=workspace,
-                aac_id=p.aac_id,
-                raw=raw,
-                fingerprint=p.fingerprint,
-                synced_at=now,
-                seen_by=1,
-                **p.fields,
-            )
-            for raw in remote.people
-            if (p := parse_person(raw, now=now))
-        )
-        parsed = [
-            parse_schedule(json.loads(remote.encoded(i)), now=now)
-            for i in remote.schedules
-        ]
-        Schedule.objects.bulk_create(
-            Schedule(
-                workspace=workspace,
-                aac_id=p.aac_id,
-                fingerprint=p.fingerprint,
-                synced_at=now,
-                seen_by=1,
-                **p.fields,
-            )
-            for p in parsed
-        )
+        store(Person, workspace, parse_person, remote.people, now=now)
+        schedules = [json.loads(remote.encoded(i)) for i in remote.schedules]
+        store(Schedule, workspace, parse_schedule, schedules, now=now)
         for kind, model, parse in (
             ("plan", Plan, parse_plan),
             ("flow", Flow, parse_flow),
             ("workflow", Workflow, parse_workflow),
         ):
             assets = remote.assets.by_kind[kind].values()
-            items = [parse(asset_json(a, remote.id), now=now) for a in assets]
-            model.objects.bulk_create(
-                model(
-                    workspace=workspace,
-                    aac_id=p.aac_id,
-                    fingerprint=p.fingerprint,
-                    synced_at=now,
-                    seen_by=1,
-                    **p.fields,
-                )
-                for p in items
+            store(
+                model,
+                workspace,
+                parse,
+                [asset_json(a, remote.id) for a in assets],
+                now=now,
             )
     users = get_user_model().objects
     users.create_superuser("alice", "alice@example.com", "bench-password")
@@ -123,6 +93,26 @@ def fill_workspaces() -> list:
         for workspace in workspaces[::2]
     )
     return workspaces
+
+
+def store(model, workspace, parse, items, *, now) -> None:
+    """Rows of `items` parsed by `parse`, as a sync through the workspace's one
+    connection stores them."""
+    rows = []
+    for raw in items:
+        parsed = parse(raw, now=now)
+        fields = {"raw": raw} | parsed.fields
+        rows.append(
+            model(
+                workspace=workspace,
+                aac_id=parsed.aac_id,
+                fingerprint=parsed.fingerprint,
+                synced_at=now,
+                seen_by=1,
+                **fields,
+            )
+        )
+    model.objects.bulk_create(rows, batch_size=1000)
 
 
 # Every run of a workspace: the k-th is one of the workspace's scheduled
@@ -262,29 +252,6 @@ def _days_ago(days: int) -> str:
     return moment.strftime("%Y-%m-%dT00:00")
 
 
-def measure_pages(requests: int) -> dict:
-    from django.db import connection
-
-    results = {}
-    for name, (client, url) in pages_to_time().items():
-        for _ in range(3):  # warm caches, connections, templates
-            assert client.get(url).status_code == 200, url
-        statements = StatementCounter()
-        with connection.execute_wrapper(statements):
-            client.get(url)
-        times = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200
-            times.append((time.perf_counter() - started) * 1000)
-        results[name] = {
-            "p50": percentile(times, 50),
-            "p95": percentile(times, 95),
-            "statements": statements.count,
-        }
-    return results
-
-
 def child(requests: int) -> None:
     import django
 
@@ -303,7 +270,7 @@ def child(requests: int) -> None:
         say(f"{size * WORKSPACES:,} runs in {filled:.0f} s; measuring")
         results[size * WORKSPACES] = {
             "filled": filled,
-            "pages": measure_pages(requests),
+            "pages": time_pages(pages_to_time(), requests),
             "load": os.getloadavg(),
         }
     print(json.dumps(results))

@@ -62,11 +62,11 @@ def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
     problems: list[str] = []
     notes: list[str] = []
     fields = {
-        "name": _string(raw, "name", problems, required=True),
+        "name": read_text(raw, "name", problems, required=True),
         "enabled": _enabled(raw, problems),
-        "disable_reason": _string(raw, "disableReason", problems),
-        "aac_created_at": _instant(raw, "createdAt", problems),
-        "aac_updated_at": _instant(raw, "updatedAt", problems),
+        "disable_reason": read_text(raw, "disableReason", problems),
+        "aac_created_at": read_instant(raw, "createdAt", problems),
+        "aac_updated_at": read_instant(raw, "updatedAt", problems),
         "raw": raw,
     }
     fields |= _trigger_fields(raw.get("triggers"), now, notes, problems)
@@ -137,7 +137,8 @@ def _earliest(triggers: list[Trigger], after: datetime) -> datetime | None:
     return min(runs, default=None)
 
 
-def _string(raw: dict, key: str, problems: list, *, required: bool = False) -> str:
+def read_text(raw: dict, key: str, problems: list, *, required: bool = False) -> str:
+    """`raw[key]` if text; "" with a problem noted when it is something else."""
     value = raw.get(key)
     if isinstance(value, str):
         return value
@@ -154,7 +155,8 @@ def _enabled(raw: dict, problems: list) -> bool:
     return True
 
 
-def _instant(raw: dict, key: str, problems: list) -> datetime | None:
+def read_instant(raw: dict, key: str, problems: list) -> datetime | None:
+    """`raw[key]` as an instant; None, with a problem noted when unreadable."""
     value = raw.get(key)
     if value is None:
         return None

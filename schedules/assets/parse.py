@@ -22,8 +22,7 @@ from schedules.assets.models import (
     RunStatus,
     Workflow,
 )
-from schedules.parse import canonical_json, digest
-from schedules.triggers.clock import parse_instant
+from schedules.parse import canonical_json, digest, read_instant, read_text
 
 # Part of every fingerprint of these kinds: bump it when the parsers change
 # what they make of the same JSON, so the next sync rewrites every row once.
@@ -79,32 +78,9 @@ def _int_id(value: object) -> int | None:
     return None
 
 
-def _text(raw: dict, key: str, problems: list, *, required: bool = False) -> str:
-    value = raw.get(key)
-    if isinstance(value, str):
-        return value
-    if value is not None or required:
-        problems.append(f"{key} is {_kind_of(value)}, not text")
-    return ""
-
-
-def _instant(raw: dict, key: str, problems: list) -> datetime | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    parsed = parse_instant(value)
-    if parsed is None:
-        problems.append(f"{key} is not a date AAC is known to send ({str(value)[:40]})")
-    return parsed
-
-
 def _person(raw: dict) -> int | None:
     creator = raw.get("creator")
     return _int_id(creator.get("id")) if isinstance(creator, dict) else None
-
-
-def _kind_of(value: object) -> str:
-    return "missing" if value is None else type(value).__name__
 
 
 def _asset(
@@ -112,15 +88,15 @@ def _asset(
 ) -> Parsed:
     raw = {k: v for k, v in raw.items() if k not in VOLATILE.get(kind, ())}
     fields = {
-        "name": _text(raw, "name", problems, required=True),
-        "description": _text(raw, "description", problems),
+        "name": read_text(raw, "name", problems, required=True),
+        "description": read_text(raw, "description", problems),
         "owner_aac_id": _person(raw),
-        "aac_created_at": _instant(raw, "createdAt", problems),
-        "aac_updated_at": _instant(raw, "updatedAt", problems),
+        "aac_created_at": read_instant(raw, "createdAt", problems),
+        "aac_updated_at": read_instant(raw, "updatedAt", problems),
         "raw": raw,
     }
     if model is Workflow:
-        fields["workflow_type"] = _text(raw, "type", problems)
+        fields["workflow_type"] = read_text(raw, "type", problems)
     fields["note"] = "; ".join(problems)
     return _done(model, aac_id, raw, fields, problems)
 
@@ -159,10 +135,10 @@ def parse_run(raw: object, *, now: datetime) -> Parsed | None:
         return None
     problems: list[str] = []
     kind, asset = _ran(raw, problems)
-    started = _instant(raw, "startedAt", problems)
-    finished = _instant(raw, "finishedAt", problems)
-    created = _instant(raw, "createdAt", problems)
-    updated = _instant(raw, "updatedAt", problems)
+    started = read_instant(raw, "startedAt", problems)
+    finished = read_instant(raw, "finishedAt", problems)
+    created = read_instant(raw, "createdAt", problems)
+    updated = read_instant(raw, "updatedAt", problems)
     if created is None:
         problems.append("no creation date; placed at its last update")
         created = updated or now
@@ -180,7 +156,7 @@ def parse_run(raw: object, *, now: datetime) -> Parsed | None:
         "started_at": started,
         "finished_at": finished,
         "duration_seconds": _seconds(started, finished, problems),
-        "error_message": _text(raw, "errorMessage", problems)[:4000],
+        "error_message": read_text(raw, "errorMessage", problems)[:4000],
         "raw": raw,
     }
     if fields["status"] in FINISHED and finished is None:
