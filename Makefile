@@ -18,6 +18,8 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/run_sync.py
+	if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/run_pages.py; fi
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -357,6 +357,17 @@ if _simulator_url:
     }
 for _region in AAC_REGIONS.values():
     _region.setdefault("token_url", f"{_region['issuer']}/token")
+# Where AAC's web UI shows a schedule, an asset or a run, under the region's
+# `ui_url` (its `api_url` unless AAC_REGIONS sets one): not published, so a
+# guess that AAC_UI_PATHS (JSON) can correct (docs/aac-api.md, Hosts).
+AAC_UI_PATHS = {
+    "schedule": "/schedules/{id}",
+    "plan": "/plans/{id}",
+    "flow": "/flows/{id}",
+    "workflow": "/workflows/{id}",
+    "run": "/jobs/{id}",
+}
+AAC_UI_PATHS.update(json.loads(env.str("AAC_UI_PATHS", default="{}")))
 
 # Seconds: (connect, read) for every AAC request; attempts for idempotent GETs.
 AAC_CONNECT_TIMEOUT = env.float("AAC_CONNECT_TIMEOUT", default=5)
@@ -379,6 +390,8 @@ AAC_TOKEN_REFRESH_INTERVAL_MINUTES = env.int(
 # was due lost its message (docs/reliability.md rule 16).
 AAC_SYNC_HEARTBEAT_TIMEOUT = env.int("AAC_SYNC_HEARTBEAT_TIMEOUT", default=120)
 AAC_SYNC_STALE_MINUTES = env.int("AAC_SYNC_STALE_MINUTES", default=15)
+# Runs are kept this many days (pruned hourly); a first sync reads as far back.
+AAC_RUN_RETENTION_DAYS = env.int("AAC_RUN_RETENTION_DAYS", default=90)
 
 # Each periodic task expires shortly before its next tick, so a backed-up
 # queue never piles up duplicates (docs/reliability.md rule 8).
@@ -397,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schedules.tasks.expire_stale_sync_runs",
         "schedule": timedelta(seconds=AAC_SYNC_HEARTBEAT_TIMEOUT / 4),
         "options": {"expires": AAC_SYNC_HEARTBEAT_TIMEOUT / 5},
+    },
+    "prune-old-runs": {
+        "task": "schedules.tasks.prune_old_runs",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 55 * 60},
     },
     "worker-heartbeat": {
         "task": "health.tasks.heartbeat",

@@ -175,7 +175,6 @@ class StatementCounter:
 
 def measure_pages(requests: int) -> dict:
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
 
     from workspaces.models import Workspace
@@ -197,6 +196,13 @@ def measure_pages(requests: int) -> dict:
         "table, sorted, page 1000": (alice, "/schedules/?sort=-next&page=1000"),
         "workspace page": (alice, f"/workspaces/{some.pk}/"),
     }
+    return time_pages(pages, requests)
+
+
+def time_pages(pages: dict, requests: int) -> dict:
+    """p50, p95 and SQL statements of each page: name -> (client, URL)."""
+    from django.db import connection
+
     results = {}
     for name, (client, url) in pages.items():
         for _ in range(3):  # warm caches, connections, templates

@@ -1,7 +1,7 @@
 """Sync benchmark: how close a full sync comes to just downloading AAC's pages.
 
 One workspace of 10,000 schedules, served by the simulator in this process
-over real HTTP (pages of 1,000), is
+over real HTTP (pages of 1,000), is (the schedules kind alone)
   1. downloaded and parsed only (the floor: what any sync must do),
   2. synced into an empty cache (every row created), and
   3. synced again unchanged (nothing written),
@@ -80,21 +80,21 @@ def postgres_admin(base: str):
     )
 
 
-def create_postgres(base: str) -> str:
+def create_postgres(base: str, name: str = PG_NAME) -> str:
     with postgres_admin(base) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-    return urlunsplit(urlsplit(base)._replace(path=f"/{PG_NAME}"))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
-def drop_postgres(base: str) -> None:
+def drop_postgres(base: str, name: str = PG_NAME) -> None:
     with postgres_admin(base) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def fresh_sqlite() -> str:
-    path = VAR / "sync.sqlite3"
-    for leftover in VAR.glob("sync.sqlite3*"):
+def fresh_sqlite(name: str = "sync") -> str:
+    path = VAR / f"{name}.sqlite3"
+    for leftover in VAR.glob(f"{name}.sqlite3*"):
         leftover.unlink()
     return f"sqlite:///{path}"
 
@@ -135,11 +135,12 @@ def clear_caches() -> None:
     gc.collect()
 
 
-def register(sim, name: str, schedules: int):
+def register(sim, name: str, schedules: int, *, remote=None):
+    """The portal's workspace for a new simulated one (or for `remote`)."""
     from workspaces.services import register_workspace
     from workspaces.tokens.lease import fresh_access_token
 
-    remote = sim.add_workspace(name=name, schedules=schedules)
+    remote = remote or sim.add_workspace(name=name, schedules=schedules)
     pair = sim.new_token_pair(remote.id)
     workspace = register_workspace(
         name=name,
@@ -219,11 +220,16 @@ class Statements:
         return execute(sql, params, many, context)
 
 
-def timed_sync(workspace, *, empty: bool, cold: bool = True) -> dict:
+def timed_sync(
+    workspace, *, empty: bool, cold: bool = True, every_kind: bool = False
+) -> dict:
+    """A sync of the schedules alone, or of every kind as the task syncs."""
     from django.db import connection
 
     from schedules.models import Schedule, SyncRun
+    from schedules.sync.catalog import KINDS
     from schedules.sync.engine import sync_workspace
+    from schedules.sync.kinds import SCHEDULES
 
     if empty:
         Schedule.objects.filter(workspace=workspace).delete()
@@ -233,7 +239,7 @@ def timed_sync(workspace, *, empty: bool, cold: bool = True) -> dict:
     statements = Statements()
     started = time.perf_counter()
     with connection.execute_wrapper(statements):
-        run = sync_workspace(run)
+        run = sync_workspace(run, kinds=KINDS if every_kind else [SCHEDULES])
     elapsed = time.perf_counter() - started
     assert run.status == "succeeded", (run.error_kind, run.error_message)
     return {
@@ -348,7 +354,7 @@ def stop(worker: subprocess.Popen) -> None:
 def worker_pool(sim) -> dict:
     from health.models import WorkerHeartbeat
     from schedules import tasks
-    from schedules.models import Schedule, SyncRun
+    from schedules.models import Flow, Plan, Run, RunHour, Schedule, SyncRun, Workflow
 
     started = time.perf_counter()
     workspaces = [
@@ -357,9 +363,12 @@ def worker_pool(sim) -> dict:
     prepared = time.perf_counter() - started
     say(f"{POOL_WORKSPACES} single syncs, one after the other")
     # Warm, like a worker process that has synced before.
-    singles = [timed_sync(w, empty=True, cold=False)["seconds"] for w in workspaces]
-    Schedule.objects.all().delete()
-    SyncRun.objects.all().delete()
+    singles = [
+        timed_sync(w, empty=True, cold=False, every_kind=True)["seconds"]
+        for w in workspaces
+    ]
+    for model in (Schedule, SyncRun, Plan, Flow, Workflow, Run, RunHour):
+        model.objects.all().delete()
 
     purge(POOL_QUEUE)
     hostname = f"bench-{os.getpid()}@bench"
@@ -425,7 +434,10 @@ def child(database: str, pool: bool) -> None:
     from aacsim import Simulator
     from aacsim.server import serve
 
-    sim = Simulator(seed=11)
+    # No run history before the workspaces were added: the pool's syncs (every
+    # kind, as the task runs them) cost their schedules, as before, plus the
+    # assets and a few runs; bench/run_sync.py measures the run history.
+    sim = Simulator(seed=11, history_days=0)
     with serve(sim) as urls:
         say(f"{database}: migrating")
         setup_django(urls)

@@ -38,6 +38,8 @@ class Card:
     can_operate: bool = False
     url: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Its runs failed in the last 24 h (pages.failures).
+    failed_runs: int = 0
 
     @property
     def counts_line(self) -> str:
@@ -77,6 +79,7 @@ def workspace_cards(
     summary: Summary,
     operable: set[int],
     now: datetime,
+    failed_runs: dict[int, int] | None = None,
 ) -> list[Card]:
     """One card per workspace; a fixed number of queries whatever their number."""
     workspaces = list(
@@ -106,6 +109,7 @@ def workspace_cards(
                 for connection in ws.connections.all()
                 for warning in token_warnings(connection, now=now)
             ],
+            failed_runs=(failed_runs or {}).get(ws.pk, 0),
         )
         for ws in workspaces
     ]

@@ -38,8 +38,9 @@ class Chart:
     wide: bool = False  # spans the whole row of charts
     links: list[str] = field(default_factory=list)  # table fallback hrefs, optional
 
-    def add(self, name: str, values: list[int]) -> "Chart":
-        self.series.append({"name": name, "values": values})
+    def add(self, name: str, values: list, *, colour: str = "") -> "Chart":
+        """A series; `colour` (CSS) when its meaning has one, such as a status."""
+        self.series.append({"name": name, "values": values, "colour": colour})
         return self
 
     @property
@@ -58,18 +59,24 @@ class Chart:
         }
 
     @property
-    def rows(self) -> list[tuple[str, str, list[int]]]:
-        """(label, link, one value per series) for the table fallback."""
+    def rows(self) -> list[tuple[str, str, list[str]]]:
+        """(label, link, one value per series) for the table fallback, the
+        values written out here: a template localizing each number of a
+        month's chart costs more than the rest of the chart."""
         links = self.links or [""] * len(self.labels)
         columns = [s["values"] for s in self.series]
         return [
-            (label, link, [values[i] for values in columns])
+            (label, link, [_written(values[i]) for values in columns])
             for i, (label, link) in enumerate(zip(self.labels, links, strict=True))
         ]
 
     @property
     def empty(self) -> bool:
         return not any(any(s["values"]) for s in self.series)
+
+
+def _written(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
 def table_url(**params) -> str:

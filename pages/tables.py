@@ -25,6 +25,8 @@ from django.utils import timezone
 from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from lib.zones import zone
 from schedules.models import Schedule, TaskKind, TriggerKind
+from workspaces import access
+from workspaces.access import User
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "name"
@@ -72,7 +74,13 @@ class Column:
 
 
 COLUMNS = [
-    Column("Schedule name", "name", sort="name", cell="name", reads=("note",)),
+    Column(
+        "Schedule name",
+        "name",
+        sort="name",
+        cell="name",
+        reads=("note", "workspace_id", "aac_id"),
+    ),
     Column(
         "Workspace",
         "workspace_name",
@@ -132,6 +140,11 @@ SHOWN_FIELDS = sorted(
     | {column.attr for column in COLUMNS if column.attr != "workspace_name"}
     | {name for column in COLUMNS for name in column.reads}
 )
+
+
+def workspace_choices(user: User) -> list[tuple[int, str]]:
+    """The (id, name) of the workspaces a table's workspace filter offers."""
+    return list(access.visible_workspaces(user).values_list("pk", "name"))
 
 
 def _iso(value: datetime | None, tz: tzinfo | None) -> str:

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from pages.views import connections, dashboard, schedules, sync, workspace
+from pages.views import (
+    assets,
+    connections,
+    dashboard,
+    runs,
+    schedule,
+    schedules,
+    sync,
+    workspace,
+)
 
 app_name = "pages"
 
@@ -10,9 +19,36 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("schedules/", schedules.schedule_list, name="schedules"),
     path("schedules.csv", schedules.schedule_csv, name="schedules_csv"),
+    path("runs/", runs.run_list, name="runs"),
+    path("plans/", assets.asset_list, {"kind": "plan"}, name="plans"),
+    path("flows/", assets.asset_list, {"kind": "flow"}, name="flows"),
+    path("workflows/", assets.asset_list, {"kind": "workflow"}, name="workflows"),
     path("sync/", sync.sync_all, name="sync_all"),
     path("sync/status/", sync.sync_status, name="sync_status"),
     path("workspaces/<int:workspace_id>/", workspace.workspace, name="workspace"),
+    path(
+        "workspaces/<int:workspace_id>/schedules/<int:aac_id>/",
+        schedule.schedule,
+        name="schedule",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/plans/<int:aac_id>/",
+        assets.asset,
+        {"kind": "plan"},
+        name="plan",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/flows/<int:aac_id>/",
+        assets.asset,
+        {"kind": "flow"},
+        name="flow",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/workflows/<str:aac_id>/",
+        assets.asset,
+        {"kind": "workflow"},
+        name="workflow",
+    ),
     path(
         "workspaces/<int:workspace_id>/sync/",
         sync.workspace_sync,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
-from schedules.sync.kinds import KINDS
+from schedules.sync.catalog import KINDS
 from workspaces.models import Connection
 
 logger = logging.getLogger(__name__)

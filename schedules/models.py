@@ -5,7 +5,9 @@ Rows here are written only by `schedules.sync` (and by removing a connection,
 what AAC sent, so a schedule the parser does not understand is still stored
 and shown. `seen_by` holds the bits (`Connection.slot`) of the connections
 whose last complete list held the row: a row is stored once however many
-connections list it, and stays while a connection that saw it fails.
+connections list it, and stays while a connection that saw it fails. Plans,
+flows, workflows and their runs live in `schedules.assets.models`, imported
+here so that Django registers them.
 """
 
 from dataclasses import asdict, dataclass, field, fields
@@ -14,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from schedules.assets.models import Flow, Plan, Run, RunHour, Workflow  # noqa: F401
+from schedules.fields import seen_by_field
 from workspaces.models import Workspace
 
 
@@ -36,14 +40,6 @@ class TaskKind(models.TextChoices):
     WORKFLOW = "workflow", "Workflow"
     REPORT = "report", "Report"
     OTHER = "other", "Other"
-
-
-def seen_by_field() -> models.BigIntegerField:
-    return models.BigIntegerField(
-        default=0,
-        editable=False,
-        help_text="Bits of the connections (by slot) whose last list held it.",
-    )
 
 
 class Person(models.Model):
@@ -176,6 +172,10 @@ class Schedule(models.Model):
             models.Index(
                 fields=["workspace", "seen_by", "owner_id", "owner_disabled"],
                 name="schedule_seen_by",
+            ),
+            # The schedules that run an asset: its page and the asset tables.
+            models.Index(
+                fields=["workspace", "task_kind", "target_id"], name="schedule_target"
             ),
         ]
 

@@ -62,11 +62,11 @@ def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
     problems: list[str] = []
     notes: list[str] = []
     fields = {
-        "name": _string(raw, "name", problems, required=True),
+        "name": read_text(raw, "name", problems, required=True),
         "enabled": _enabled(raw, problems),
-        "disable_reason": _string(raw, "disableReason", problems),
-        "aac_created_at": _instant(raw, "createdAt", problems),
-        "aac_updated_at": _instant(raw, "updatedAt", problems),
+        "disable_reason": read_text(raw, "disableReason", problems),
+        "aac_created_at": read_instant(raw, "createdAt", problems),
+        "aac_updated_at": read_instant(raw, "updatedAt", problems),
         "raw": raw,
     }
     fields |= _trigger_fields(raw.get("triggers"), now, notes, problems)
@@ -95,21 +95,41 @@ def fingerprint(raw: dict) -> str:
     return digest(canonical_json(raw))
 
 
-def digest(text: str) -> str:
-    """The fingerprint of an item's canonical JSON (any kind's)."""
-    return hashlib.blake2b(
-        f"{PARSER_VERSION}:{text}".encode(), digest_size=16
-    ).hexdigest()
+def digest(text: str, *, version: str = PARSER_VERSION) -> str:
+    """The fingerprint of an item's canonical JSON (any kind's), as the parser
+    of that version reads it."""
+    return hashlib.blake2b(f"{version}:{text}".encode(), digest_size=16).hexdigest()
 
 
 def next_run_at(raw: dict, *, after: datetime) -> datetime | None:
     """The next run of a stored schedule, from its raw triggers (when it passed)."""
+    return _earliest(triggers_of(raw), after)
+
+
+def triggers_of(raw: dict) -> list[Trigger]:
+    """A stored schedule's triggers, read (the words, the zone, the next runs)."""
     triggers = raw.get("triggers")
     if not isinstance(triggers, list):
-        return None
-    return _earliest(
-        [read_trigger(item) for item in triggers if isinstance(item, dict)], after
-    )
+        return []
+    return [read_trigger(item) for item in triggers if isinstance(item, dict)]
+
+
+def tasks_of(raw: dict) -> list[dict]:
+    """A stored schedule's tasks, each read as the first is for its columns:
+    `task_kind`, `target_id` and `target_name` (empty when not read)."""
+    tasks = raw.get("tasks")
+    if not isinstance(tasks, list):
+        return []
+    return [_task_fields([task], [], []) for task in tasks if isinstance(task, dict)]
+
+
+def next_runs(raw: dict, *, after: datetime, count: int) -> list[datetime]:
+    """The next `count` runs of a stored schedule after `after`, all triggers
+    together (fewer when its triggers stop firing)."""
+    triggers, runs = triggers_of(raw), []
+    while len(runs) < count and (after := _earliest(triggers, after)) is not None:
+        runs.append(after)
+    return runs
 
 
 def _earliest(triggers: list[Trigger], after: datetime) -> datetime | None:
@@ -117,7 +137,8 @@ def _earliest(triggers: list[Trigger], after: datetime) -> datetime | None:
     return min(runs, default=None)
 
 
-def _string(raw: dict, key: str, problems: list, *, required: bool = False) -> str:
+def read_text(raw: dict, key: str, problems: list, *, required: bool = False) -> str:
+    """`raw[key]` if text; "" with a problem noted when it is something else."""
     value = raw.get(key)
     if isinstance(value, str):
         return value
@@ -134,7 +155,8 @@ def _enabled(raw: dict, problems: list) -> bool:
     return True
 
 
-def _instant(raw: dict, key: str, problems: list) -> datetime | None:
+def read_instant(raw: dict, key: str, problems: list) -> datetime | None:
+    """`raw[key]` as an instant; None, with a problem noted when unreadable."""
     value = raw.get(key)
     if value is None:
         return None

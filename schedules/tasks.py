@@ -5,7 +5,9 @@ and taken back if its worker dies: the next worker takes the run over.
 """
 
 from celery import shared_task
+from django.utils import timezone
 
+from schedules.assets.prune import prune_runs
 from schedules.models import SyncRun
 from schedules.queueing import SYNC_TASK, queue_beat_syncs
 from schedules.retry import MAX_RETRIES, RetryPolicy
@@ -41,3 +43,9 @@ def expire_stale_sync_runs() -> None:
     died says so within minutes, and its workspace can sync again
     (docs/reliability.md rule 16)."""
     runs.expire_stale_runs()
+
+
+@shared_task
+def prune_old_runs() -> None:
+    """Beat's hourly: runs older than AAC_RUN_RETENTION_DAYS go."""
+    prune_runs(now=timezone.now())

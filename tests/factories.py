@@ -9,7 +9,15 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from schedules.models import Person, Schedule, SyncRun, TaskKind, TriggerKind
+from schedules.models import (
+    Person,
+    Plan,
+    Run,
+    Schedule,
+    SyncRun,
+    TaskKind,
+    TriggerKind,
+)
 from workspaces.models import MAX_CONNECTIONS, Connection, Membership, Workspace
 
 # What `make_workspace` hands to the workspace's connection rather than the
@@ -145,3 +153,88 @@ def make_run(workspace, *, status="queued", trigger="beat", schedules=None, **fi
     return SyncRun.objects.create(
         workspace=workspace, trigger=trigger, status=status, **fields
     )
+
+
+def make_asset(model, workspace, aac_id, **fields):
+    """A plan, flow or workflow (`model`) as the sync leaves it."""
+    fields.setdefault("name", f"{model.kind.title()} {aac_id}")
+    fields.setdefault("raw", {"id": aac_id})
+    fields.setdefault("synced_at", timezone.now())
+    fields.setdefault("seen_by", 1)
+    return model.objects.create(workspace=workspace, aac_id=aac_id, **fields)
+
+
+def make_aac_run(workspace, *, asset=None, status="Complete", created=None, **fields):
+    """A run of `asset` (a plan, flow or workflow row) as the sync leaves it.
+
+    Created `created` (default now), started a minute later and, once
+    finished, ten minutes after that; ids follow on per workspace.
+    """
+    created = created or timezone.now()
+    last = Run.objects.filter(workspace=workspace).order_by("-aac_id").first()
+    aac_id = fields.pop("aac_id", last.aac_id + 1 if last else 1_000_000_001)
+    started = created + timedelta(minutes=1)
+    finished = status in ("Complete", "Failed", "Canceled")
+    if asset is not None:
+        fields.setdefault("asset_kind", asset.kind)
+        fields.setdefault("asset_aac_id", str(asset.aac_id))
+        fields.setdefault("asset_name", asset.name)
+    fields.setdefault("started_at", started)
+    fields.setdefault(
+        "finished_at", started + timedelta(minutes=10) if finished else None
+    )
+    fields.setdefault("duration_seconds", 600 if finished else None)
+    fields.setdefault("ranfrom", "schedule")
+    fields.setdefault("raw", {"id": aac_id})
+    fields.setdefault("synced_at", timezone.now())
+    fields.setdefault("seen_by", 1)
+    return Run.objects.create(
+        workspace=workspace,
+        aac_id=aac_id,
+        status=status,
+        aac_created_at=created,
+        **fields,
+    )
+
+
+def make_history(workspace, count, *, plans=10, now=None, schedules=()):
+    """`count` runs of `plans` plans (made if missing), one every ten minutes
+    back from `now`, in one bulk_create: every fifth failed, every seventh
+    from the UI, each started by one of `schedules` (AAC ids) in turn."""
+    now = now or timezone.now()
+    assets = [
+        Plan.objects.get_or_create(
+            workspace=workspace,
+            aac_id=1_500_001 + i,
+            defaults={"name": f"Plan {i}", "raw": {}, "synced_at": now, "seen_by": 1},
+        )[0]
+        for i in range(plans)
+    ]
+    last = Run.objects.filter(workspace=workspace).order_by("-aac_id").first()
+    first_id = last.aac_id + 1 if last else 1_000_000_001
+    rows = []
+    for i in range(count):
+        plan = assets[i % plans]
+        created = now - timedelta(minutes=10 * i)
+        rows.append(
+            Run(
+                workspace=workspace,
+                aac_id=first_id + i,
+                asset_kind="plan",
+                asset_aac_id=str(plan.aac_id),
+                asset_name=plan.name,
+                schedule_aac_id=schedules[i % len(schedules)] if schedules else None,
+                status="Failed" if i % 5 == 0 else "Complete",
+                ranfrom="ui" if i % 7 == 0 else "schedule",
+                run_by_aac_id=100 + i % 4,
+                aac_created_at=created,
+                started_at=created,
+                finished_at=created + timedelta(minutes=3),
+                duration_seconds=180,
+                error_message="Quota exceeded" if i % 5 == 0 else "",
+                raw={"id": first_id + i},
+                synced_at=now,
+                seen_by=1,
+            )
+        )
+    return Run.objects.bulk_create(rows, batch_size=1000)

@@ -4,7 +4,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from pages.tables import ScheduleFilterForm, build_table, csv_lines, table_rows
+from pages.tables import (
+    ScheduleFilterForm,
+    build_table,
+    csv_lines,
+    table_rows,
+    workspace_choices,
+)
 from schedules.models import Schedule
 from workspaces import access
 
@@ -13,14 +19,14 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
     table = build_table(
         access.scope(Schedule.objects.all(), request.user),
         request.GET,
-        workspaces=_workspace_choices(request),
+        workspaces=workspace_choices(request.user),
     )
     return render(request, "pages/schedule_list.html", {"table": table})
 
 
 def schedule_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Exactly the rows the table shows for the same query string, streamed."""
-    form = ScheduleFilterForm(request.GET, workspaces=_workspace_choices(request))
+    form = ScheduleFilterForm(request.GET, workspaces=workspace_choices(request.user))
     rows = table_rows(access.scope(Schedule.objects.all(), request.user), form.params())
     # The response is consumed after this view returns and the middleware
     # has deactivated the viewer's timezone: hand it over explicitly.
@@ -31,7 +37,3 @@ def schedule_csv(request: HttpRequest) -> StreamingHttpResponse:
     stamp = timezone.localtime(timezone=tz).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="schedules-{stamp}.csv"'
     return response
-
-
-def _workspace_choices(request: HttpRequest) -> list[tuple[int, str]]:
-    return list(access.visible_workspaces(request.user).values_list("pk", "name"))

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from pages.cards import workspace_cards
 from pages.charts import workspace_charts
+from pages.failures import failed_runs
 from pages.poller import Poller
 from pages.tables import build_table
-from schedules.models import Schedule, SyncRun
+from schedules.models import Run, Schedule, SyncRun
 from schedules.queries import summarise
 from workspaces import access
 from workspaces.models import Workspace
@@ -24,14 +25,20 @@ def workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
     schedules = Schedule.objects.filter(workspace=ws)
     summary = summarise(schedules, now=now)
     operable = access.operable_ids(request.user)
+    failed = failed_runs(Run.objects.filter(workspace=ws), now=now, workspace_id=ws.pk)
     [card] = workspace_cards(
-        Workspace.objects.filter(pk=ws.pk), summary=summary, operable=operable, now=now
+        Workspace.objects.filter(pk=ws.pk),
+        summary=summary,
+        operable=operable,
+        now=now,
+        failed_runs=failed.by_workspace,
     )
     scope = {"workspace": ws.pk}
     history = SyncRun.objects.filter(workspace=ws).select_related("requested_by")
     context = {
         "card": card,
         "totals": summary.totals,
+        "failed_runs": failed,
         "charts": workspace_charts(schedules, summary, scope=scope, now=now),
         "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
         "history": history[:HISTORY],

@@ -21,8 +21,9 @@ from schedules.models import ConnectionReport, SyncRun
 from schedules.retry import RetryPolicy
 from schedules.sync import runs
 from schedules.sync.apply import Union, apply
+from schedules.sync.catalog import KINDS
 from schedules.sync.fetch import Listing, Read, Stored, fetch
-from schedules.sync.kinds import KINDS, Kind
+from schedules.sync.kinds import Kind
 from schedules.sync.spool import Spool
 from workspaces.models import Connection, Workspace
 from workspaces.standing import NONE, standing

@@ -10,6 +10,7 @@ read is never applied (docs/reliability.md rule 9).
 """
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,25 +34,27 @@ READ_ATTEMPTS = 3
 
 @dataclass
 class Stored:
-    """A kind's cache before the sync: key -> fingerprint, and key -> `seen_by`.
+    """A kind's cache before the sync: key -> fingerprint, and key -> `seen_by`,
+    of the rows this sync reads again; and how it lists them (`Kind.scope`:
+    the whole list and every row, or a window of an ever-growing one).
 
     Read once per sync and kind: no other sync of the workspace can write
-    meanwhile.
+    meanwhile, and every connection reads the same window.
     """
 
     fingerprints: dict[int, str]
     masks: dict[int, int]
+    list_pages: Callable[[AACClient], Iterable[list]]
 
     @classmethod
     def of(cls, kind: Kind, workspace: Workspace) -> "Stored":
-        rows = kind.model.objects.filter(workspace=workspace).values_list(
-            kind.key, "fingerprint", "seen_by"
-        )
+        scope = kind.scope(workspace)
+        rows = scope.stored.values_list(kind.key, "fingerprint", "seen_by")
         fingerprints, masks = {}, {}
         for key, fingerprint, mask in rows.iterator(chunk_size=5000):
             fingerprints[key] = fingerprint
             masks[key] = mask
-        return cls(fingerprints, masks)
+        return cls(fingerprints, masks, scope.list_pages)
 
     def listed_by(self, connection: Connection) -> set[int]:
         """The stored keys the connection listed last time."""
@@ -103,7 +106,7 @@ class Read:
         self.now = timezone.now()
         count = self.kind.count
         self.count_before = count(client) if count else None
-        for items in self.kind.list_pages(client):
+        for items in self.stored.list_pages(client):
             page = []
             for item in items:
                 parsed = self.kind.parse(item, now=self.now)

@@ -3,8 +3,11 @@
 A kind says what to list (and, if AAC counts it, how to count it), how to
 parse one item, and which model and key receive it. Whether a stored object
 missing from AAC's list is deleted is the kind's to say too: a full list
-(schedules) says so, an incremental one (run history, later) does not. Adding
-a kind of object means writing one `Kind` and its model, not another engine.
+(schedules) says so, an incremental one (run history) does not, and reads
+only a window of the list, which its `window` chooses per workspace
+(`schedules.sync.incremental`). Adding a kind of object means writing one
+`Kind` and its model, not another engine; `schedules.sync.catalog` lists the
+kinds a sync caches.
 
 A kind's model holds one row per AAC object: a `workspace` foreign key, the
 key (unique together with the workspace), `raw`, `fingerprint`, `synced_at`
@@ -19,6 +22,7 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models import QuerySet
 
 from aac import AACClient
 from schedules.models import Person, Schedule
@@ -35,7 +39,7 @@ CACHE_FIELDS = ("workspace", "raw", "fingerprint", "synced_at", "seen_by")
 class ParsedItem(Protocol):
     """One item of AAC's list, read: its id, its column values and its digest."""
 
-    aac_id: int
+    aac_id: int | str
     fields: dict
     # What the fingerprint digests, stored as `raw`.
     raw_json: str
@@ -46,6 +50,14 @@ class ParsedItem(Protocol):
 
 class Parse(Protocol):
     def __call__(self, raw: object, *, now: datetime) -> ParsedItem | None: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one sync reads of a kind, and the stored rows that is compared with."""
+
+    list_pages: Callable[[AACClient], Iterable[list]]
+    stored: QuerySet
 
 
 @dataclass(frozen=True)
@@ -70,14 +82,33 @@ class Kind:
     deletes_missing: bool = True
     # Work after the kind's rows are applied, in the same transaction.
     after_apply: Callable[[Workspace, datetime], object] | None = None
+    # An incremental list: the part of AAC's list one sync of a workspace
+    # reads, and the stored rows that part covers. None: the whole list,
+    # compared with every stored row.
+    window: Callable[[Workspace], Scope] | None = None
+    # Model fields the sync's upsert leaves alone: worked out by `after_apply`
+    # from other rows, not read from AAC (they need database defaults).
+    derived: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = {field.name for field in self.model._meta.get_fields()}
-        missing = [name for name in (self.key, *CACHE_FIELDS) if name not in names]
+        wanted = (self.key, *CACHE_FIELDS, *self.derived)
+        missing = [name for name in wanted if name not in names]
         if missing:
             raise ImproperlyConfigured(
                 f"Kind {self.name!r}: {self.model.__name__} lacks {missing}"
             )
+        if self.window is not None and self.deletes_missing:
+            raise ImproperlyConfigured(
+                f"Kind {self.name!r}: a window of a list cannot tell what AAC deleted"
+            )
+
+    def scope(self, workspace: Workspace) -> Scope:
+        """What a sync of `workspace` reads of this kind."""
+        if self.window is not None:
+            return self.window(workspace)
+        rows = self.model.objects.filter(workspace=workspace)
+        return Scope(list_pages=self.list_pages, stored=rows)
 
 
 def advance_next_runs(workspace: Workspace, now: datetime) -> int:
@@ -127,7 +158,3 @@ SCHEDULES = Kind(
     deletes_missing=True,
     after_apply=after_schedules,
 )
-
-# What a sync of a workspace caches, in this order: people first, so the
-# schedules' owners link to this sync's people.
-KINDS = (PEOPLE, SCHEDULES)

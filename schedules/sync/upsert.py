@@ -30,7 +30,12 @@ class Upsert:
     def __init__(self, kind: Kind) -> None:
         self.model = kind.model
         self.key = kind.key
-        self.fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+        # The `derived` fields are the kind's `after_apply`'s to write.
+        self.fields = [
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.primary_key and f.name not in kind.derived
+        ]
         self.columns = [f.column for f in self.fields]
         self.defaults = {f.attname: f.get_default() for f in self.fields}
         self.dates = [

@@ -23,7 +23,7 @@
           return {
             label: series.name,
             data: series.values,
-            backgroundColor: PALETTE[(stacked ? i : 0) % PALETTE.length],
+            backgroundColor: series.colour || PALETTE[(stacked ? i : 0) % PALETTE.length],
             borderRadius: stacked ? 0 : 3
           };
         })

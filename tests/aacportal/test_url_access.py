@@ -27,8 +27,10 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from health.models import WorkerHeartbeat
-from schedules.models import SyncRun
+from schedules.models import Flow, Plan, Schedule, SyncRun, Workflow
 from tests.factories import (
+    make_aac_run,
+    make_asset,
     make_people,
     make_person,
     make_run,
@@ -111,6 +113,26 @@ PAGES = {
     "schedules.csv": Route(named("pages:schedules_csv"), everyone(200)),
     "workspaces/<int:workspace_id>/": Route(
         named("pages:workspace", "acme_id"), members(viewer=200, operator=200)
+    ),
+    "runs/": Route(named("pages:runs"), everyone(200)),
+    "plans/": Route(named("pages:plans"), everyone(200)),
+    "flows/": Route(named("pages:flows"), everyone(200)),
+    "workflows/": Route(named("pages:workflows"), everyone(200)),
+    "workspaces/<int:workspace_id>/schedules/<int:aac_id>/": Route(
+        named("pages:schedule", "acme_id", "schedule_aac_id"),
+        members(viewer=200, operator=200),
+    ),
+    "workspaces/<int:workspace_id>/plans/<int:aac_id>/": Route(
+        named("pages:plan", "acme_id", "plan_aac_id"),
+        members(viewer=200, operator=200),
+    ),
+    "workspaces/<int:workspace_id>/flows/<int:aac_id>/": Route(
+        named("pages:flow", "acme_id", "flow_aac_id"),
+        members(viewer=200, operator=200),
+    ),
+    "workspaces/<int:workspace_id>/workflows/<str:aac_id>/": Route(
+        named("pages:workflow", "acme_id", "workflow_aac_id"),
+        members(viewer=200, operator=200),
     ),
     "sync/status/": Route(
         lambda world: f"{reverse('pages:sync_status')}?workspace={world.acme_id}",
@@ -410,7 +432,14 @@ def world(db):
         "schedules.schedule": make_schedule(acme).pk,
         "schedules.syncrun": make_run(acme, status=SyncRun.Status.SUCCEEDED).pk,
     }
+    schedule = Schedule.objects.get(pk=objects["schedules.schedule"])
+    plan = make_asset(Plan, acme, 1_500_001)
+    make_aac_run(acme, asset=plan, status="Failed", schedule_aac_id=schedule.aac_id)
     return SimpleNamespace(
+        schedule_aac_id=schedule.aac_id,
+        plan_aac_id=plan.aac_id,
+        flow_aac_id=make_asset(Flow, acme, 1_700_001).aac_id,
+        workflow_aac_id=make_asset(Workflow, acme, "01HZX3Q4W5E6R7T8Y9U0I1O2P3").aac_id,
         acme_id=acme.pk,
         connection_id=connection.pk,
         task_id=task.pk,

@@ -4,6 +4,7 @@ from aacsim import Fault
 from schedules.models import Schedule, SyncRun
 from schedules.parse import fingerprint
 from schedules.sync.engine import sync_workspace
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 
 
 @pytest.fixture
@@ -19,7 +20,12 @@ def new_run(workspace, trigger=SyncRun.Trigger.BUTTON) -> SyncRun:
 
 
 def sync(workspace, **options) -> SyncRun:
-    """Queue a run the way the portal does, and sync it here and now."""
+    """Queue a run the way the portal does, and sync it here and now.
+
+    The people and the schedules unless `kinds` says otherwise: the engine's
+    tests are about the engine; those of the assets and runs name theirs.
+    """
+    options.setdefault("kinds", (PEOPLE, SCHEDULES))
     return sync_workspace(new_run(workspace), **options)
 
 

@@ -155,7 +155,9 @@ def test_test_connection_refuses_an_aac_workspace_the_portal_already_has(
     assert services.test_connection(first)[0]
     twin = Workspace.objects.create(name="Twin", region="sim")
     second = Connection.objects.create(workspace=twin, slot=0)
-    pair = aac_sim.sim.new_token_pair(remote.id, person_id=remote.people[1]["id"])
+    # Another person, an active one: a disabled person gets no pair.
+    other = next(p["id"] for p in remote.people[1:] if not p["isDisabled"])
+    pair = aac_sim.sim.new_token_pair(remote.id, person_id=other)
     # As if pasted opaque: nothing in the paste said which AAC workspace it was.
     Connection.objects.filter(pk=second.pk).update(
         access_token=pair.access_token, refresh_token=pair.refresh_token

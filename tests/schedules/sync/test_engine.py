@@ -12,6 +12,7 @@ from django.utils import timezone
 from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
 from schedules.sync.engine import sync_workspace
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
 from workspaces.models import Connection
 
@@ -69,7 +70,7 @@ def test_an_unchanged_sync_writes_no_schedule_rows(
         sync(workspace)
         run = new_run(workspace)
         with CaptureQueriesContext(connection) as queries:
-            sync_workspace(run)
+            sync_workspace(run, kinds=[PEOPLE, SCHEDULES])
 
     found = run.counts_of("schedules")
     assert run.status == Status.SUCCEEDED

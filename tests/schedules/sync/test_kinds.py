@@ -10,9 +10,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import Profile
+from schedules.assets.kinds import FLOWS, PLANS, RUNS, WORKFLOWS
 from schedules.models import SyncRun
+from schedules.sync.catalog import KINDS
 from schedules.sync.engine import sync_workspace
-from schedules.sync.kinds import KINDS, PEOPLE, SCHEDULES
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 from tests.schedules.conftest import aac_state, cache_of, new_run, sync
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +23,27 @@ Status = SyncRun.Status
 
 
 def test_people_come_first_then_the_schedules_a_full_counted_list():
-    assert KINDS == (PEOPLE, SCHEDULES)
+    assert KINDS[:2] == (PEOPLE, SCHEDULES)
     assert SCHEDULES.count is not None
     assert SCHEDULES.deletes_missing
     assert PEOPLE.deletes_missing
+
+
+def test_a_sync_caches_the_assets_before_the_runs_whose_rollups_update_them():
+    assert KINDS == (PEOPLE, SCHEDULES, PLANS, FLOWS, WORKFLOWS, RUNS)
+    assert all(kind.deletes_missing for kind in (PLANS, FLOWS, WORKFLOWS))
+    assert RUNS.window is not None
+    assert not RUNS.deletes_missing
+
+
+def test_a_kind_that_reads_a_window_and_deletes_what_it_misses_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="cannot tell what AAC deleted"):
+        replace(RUNS, deletes_missing=True)
+
+
+def test_a_kind_whose_model_lacks_its_derived_fields_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="lacks"):
+        replace(SCHEDULES, derived=("failure_streak",))
 
 
 def test_a_kind_whose_model_cannot_hold_a_cache_is_refused():

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from schedules.models import SyncRun
 from schedules.sync.engine import sync_workspace
+from schedules.sync.kinds import PEOPLE, SCHEDULES
 from schedules.sync.runs import Heartbeat, expire_stale_runs
 from tests.factories import make_run, make_workspace
 from tests.schedules.conftest import aac_state, cache_of, new_run, sync
@@ -132,7 +133,7 @@ def test_a_sync_beats_while_it_works(aac_sim, make_sim_workspace, page_size, set
     run = new_run(workspace)
 
     with CaptureQueriesContext(connection) as queries:
-        sync_workspace(run)
+        sync_workspace(run, kinds=[PEOPLE, SCHEDULES])
 
     beats = [
         q["sql"]
