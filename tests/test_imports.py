@@ -38,7 +38,7 @@ LAYERS = (
     ("aac", "lib"),
 )
 # Free to import anything: they test or measure the rest.
-TOOLS = ("tests", "bench")
+TOOLS = ("tests", "bench", "mutation")
 DJANGO_FREE = ("aac", "aacsim")
 
 
