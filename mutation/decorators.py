@@ -6,16 +6,17 @@ once per mutant). The token code marks nearly every function with Django's
 `@sensitive_variables()`, and next-run computation is memoised with
 `@lru_cache`: left alone, the paths this exists for would not be tested.
 These decorators only wrap, so the trampoline mutmut writes keeps them on the
-outside (error reports still hide the locals of everything called below
-them, and `cache_clear()` still empties the one cache), while the copies it
-switches between (the original and each mutant) are written without them.
-Caches filled before a mutant's session are emptied by `plugin`.
+outside. The copies it switches between (the original and each mutant) keep
+`sensitive_variables` (they hold the tokens) but not the caches: one cache,
+the trampoline's, which `cache_clear()` empties and which `plugin` empties
+before each mutant's session.
 """
 
 import libcst as cst
 from mutmut.mutation import file_mutation
 
-WRAPPING_DECORATORS = frozenset({"sensitive_variables", "lru_cache", "cache"})
+CACHES = frozenset({"lru_cache", "cache"})
+WRAPPING_DECORATORS = CACHES | {"sensitive_variables"}
 
 
 def _name(decorator: cst.Decorator) -> str | None:
@@ -32,6 +33,11 @@ def only_wrapping(node: cst.CSTNode) -> bool:
         and bool(node.decorators)
         and all(_name(d) in WRAPPING_DECORATORS for d in node.decorators)
     )
+
+
+def _uncached(function: cst.FunctionDef) -> cst.FunctionDef:
+    kept = [d for d in function.decorators if _name(d) not in CACHES]
+    return function.with_changes(decorators=kept)
 
 
 def install() -> None:
@@ -52,7 +58,7 @@ def install() -> None:
         )
         if only_wrapping(function):
             trampoline, *copies = methods
-            methods = [trampoline, *(c.with_changes(decorators=[]) for c in copies)]
+            methods = [trampoline, *(_uncached(copy) for copy in copies)]
         return declarations, methods, assignments, names
 
     visitor._skip_node_and_children = skip_unless_wrapping
