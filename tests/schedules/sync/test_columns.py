@@ -131,7 +131,7 @@ def test_a_disabled_schedule_is_stored_disabled_with_its_reason(
 ):
     remote, workspace = plain_workspace
     synced_columns_match(aac_sim, remote, workspace)
-    enabled = [s for s in aac_sim.sim.schedules(remote.id) if s["enabled"]][0]
+    enabled = next(s for s in aac_sim.sim.schedules(remote.id) if s["enabled"])
     aac_sim.sim.edit_schedule(
         remote.id,
         enabled["id"],
