@@ -73,7 +73,8 @@ def test_eight_concurrent_callers_cause_exactly_one_refresh(
 
 def two_connections(make_sim_connection, connect_person):
     remote, first = make_sim_connection("Two people", people=5)
-    second = connect_person(remote, first.workspace, remote.people[1]["id"])
+    other = next(p for p in remote.people[1:] if not p["isDisabled"])
+    second = connect_person(remote, first.workspace, other["id"])
     for each in (first, second):
         expire_soon(each.pk)
     return remote, first, second

@@ -10,10 +10,15 @@ list change nothing and the parse alone says what each row must hold.
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
+from schedules.sync.kinds import SCHEDULES
+from schedules.sync.upsert import Upsert
+from tests.factories import make_workspace
 from tests.schedules.conftest import sync
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +188,32 @@ def test_a_deleted_schedule_goes_and_every_other_row_stays_as_parsed(
 
     assert run.counts_of("schedules").deleted == 1
     assert not Schedule.objects.filter(workspace=workspace, aac_id=gone).exists()
+
+
+@pytest.mark.postgres
+def test_the_postgresql_upsert_carries_awkward_values_whole(db):
+    """PostgreSQL's upsert sends a page as one JSON document the server unpacks
+    (`Upsert.run`): quotes, backslashes, non-ASCII text, nulls and instants
+    must come out of it as the parser made them."""
+    workspace = make_workspace("Awkward")
+    raw = {
+        "id": 7,
+        "name": 'Quote " backslash \\ and ünïcødé ✓',
+        "enabled": False,
+        "disableReason": None,
+        "createdAt": "2026-01-02T03:04:05.678Z",
+        "triggers": [
+            {"id": 1, "timeBased": {"timezone": "Asia/Kolkata", "oneTime": {}}}
+        ],
+        "tasks": [{"id": 1, "runFlow": {"flowId": 1, "name": '{"json": true}'}}],
+        "creator": {"id": 3, "name": "Zoë", "email": "zoe@example.com"},
+    }
+    now = timezone.now()
+    upsert = Upsert.of(SCHEDULES)
+    rows = upsert.rows(workspace, [parse_schedule(raw, now=now)], now)
+
+    with CaptureQueriesContext(connection) as queries:
+        upsert.run([upsert.seen_by(row, 1) for row in rows])
+
+    assert "json_populate_recordset" in queries.captured_queries[0]["sql"]
+    assert stored(workspace) == {7: expected(raw, workspace=workspace, now=now)}
