@@ -1,5 +1,11 @@
 """A pytest plugin for the sessions mutmut runs (`-p mutation.plugin`).
 
+A mutant is judged by its module's guards (`[tool.mutation.guards]` in
+pyproject.toml): of the tests mutmut found reaching the mutated function, only
+those. The log filter runs under every test that logs, the encrypted field
+under every test that saves a connection; hundreds of tests that pass through
+a module without checking it would make each surviving mutant cost minutes.
+
 mutmut forks each mutant's pytest session from one process that has already
 run the suite, so what it inherits must be made its own: the SQLite test
 database (two mutants run side by side) and the functools caches of the
@@ -17,6 +23,7 @@ import functools
 import os
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 from django.conf import settings
@@ -47,6 +54,26 @@ def pytest_unconfigure(config):
         own = _own_database(Path(settings.VAR_DIR))
         for suffix in SQLITE_FILES:
             Path(f"{own}{suffix}").unlink(missing_ok=True)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    guards = guards_of(os.environ.get("MUTANT_UNDER_TEST", ""))
+    if guards is None:
+        return
+    kept = [item for item in items if item.nodeid.startswith(guards)]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
+
+
+def guards_of(mutant: str) -> tuple[str, ...] | None:
+    """The test paths that judge `mutant` ("workspaces.crypto.x_encrypt__mutmut_3"),
+    or None outside a mutant's session (mutmut's own runs of the selection)."""
+    module = mutant.rpartition(".")[0]
+    if not module:
+        return None
+    table = tomllib.loads(Path("pyproject.toml").read_text())
+    guards = table["tool"]["mutation"]["guards"]
+    return tuple(guards.get(module.replace(".", "/") + ".py", ()))
 
 
 def pytest_sessionstart(session):
