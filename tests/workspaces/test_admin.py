@@ -16,6 +16,7 @@ from django.utils import timezone
 from aacsim import Fault
 from schedules.models import Schedule, SyncRun
 from tests.factories import (
+    active_person,
     add_member,
     make_connection,
     make_run,
@@ -217,7 +218,7 @@ def test_a_second_connection_is_added_in_the_admin(
     admin_client, aac_sim, make_sim_connection
 ):
     remote, first = make_sim_connection("Two people", people=5)
-    pair = aac_sim.sim.new_token_pair(remote.id, person_id=remote.people[1]["id"])
+    pair = aac_sim.sim.new_token_pair(remote.id, person_id=active_person(remote)["id"])
 
     response = admin_client.post(
         admin_url("workspaces.connection", "add"),
