@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from schedules.assets.models import Flow, Plan, Run, RunHour, Workflow  # noqa: F401
-from schedules.fields import seen_by_field
+from schedules.fields import seen_by_field, unparsed_field
 from workspaces.models import Workspace
 
 
@@ -63,6 +63,7 @@ class Person(models.Model):
     )
     last_login_at = models.DateTimeField(null=True, blank=True)
     raw = models.JSONField()
+    unparsed = unparsed_field()
     fingerprint = models.CharField(max_length=32, editable=False, default="")
     synced_at = models.DateTimeField(help_text="When a sync last wrote this row.")
     seen_by = seen_by_field()
@@ -121,6 +122,7 @@ class Schedule(models.Model):
         blank=True,
         help_text="What the parser did not understand, and how AAC quirks were read.",
     )
+    unparsed = unparsed_field()
     # A digest of `raw` (and the parser version): a sync leaves rows whose
     # digest is unchanged alone instead of rewriting them.
     fingerprint = models.CharField(max_length=32, editable=False, default="")
