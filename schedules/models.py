@@ -6,8 +6,9 @@ what AAC sent, so a schedule the parser does not understand is still stored
 and shown. `seen_by` holds the bits (`Connection.slot`) of the connections
 whose last complete list held the row: a row is stored once however many
 connections list it, and stays while a connection that saw it fails. Plans,
-flows, workflows and their runs live in `schedules.assets.models`, imported
-here so that Django registers them.
+flows, workflows and their runs live in `schedules.assets.models`, the
+dashboard's summaries in `schedules.summary_models`, imported here so that
+Django registers them.
 """
 
 from dataclasses import asdict, dataclass, field, fields
@@ -18,6 +19,7 @@ from django.db.models import Q
 
 from schedules.assets.models import Flow, Plan, Run, RunHour, Workflow  # noqa: F401
 from schedules.fields import seen_by_field, unparsed_field
+from schedules.summary_models import AllWorkspaces, WorkspaceSummary  # noqa: F401
 from workspaces.models import Workspace
 
 
