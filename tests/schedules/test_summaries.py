@@ -12,7 +12,7 @@ from schedules import summaries
 from schedules.connections import remove_connection
 from schedules.models import AllWorkspaces, Schedule, SyncRun, WorkspaceSummary
 from schedules.queries import summarise, top_owners, upcoming_by_hour
-from tests.schedules.conftest import on_list, sync
+from tests.schedules.conftest import active_person, on_list, sync
 from tests.workspaces.stored import expire_soon, tokens
 from workspaces.models import Workspace
 
@@ -129,8 +129,7 @@ def test_a_sync_that_applies_part_of_its_connections_keeps_summaries_equal(
     remote, workspace = make_sim_workspace(
         "Partial", schedules=200, people=6, list_scope="owner"
     )
-    active = [p for p in remote.people[1:] if not p["isDisabled"]]
-    failing = connect_person(remote, workspace, active[0]["id"])
+    failing = connect_person(remote, workspace, active_person(remote))
     sync(workspace)
     aac_sim.sim.add_schedules(remote.id, 6)
     aac_sim.sim.refresh(tokens(failing.pk)[1], client_id=remote.client_id)
@@ -146,7 +145,7 @@ def test_removing_a_connection_recounts_its_workspace(
     make_sim_workspace, connect_person, page_size, quarter_hour
 ):
     remote, workspace = make_sim_workspace("Removed", schedules=120, people=4)
-    second = connect_person(remote, workspace, remote.people[1]["id"])
+    second = connect_person(remote, workspace, active_person(remote))
     sync(workspace)
     only_second = sorted(Schedule.objects.values_list("aac_id", flat=True))[:3]
     Schedule.objects.filter(aac_id__in=only_second).update(seen_by=second.bit)
