@@ -1,14 +1,20 @@
-/* AAC Portal's only script: draws the charts from their json_script data,
-   redraws them when htmx swaps fresh content in, and tells the login form the
-   browser's timezone. Loaded with `defer`; no inline code anywhere (CSP). */
+/* AAC Portal's only script: draws the charts from their json_script data (a
+   click on a bar opens the table it counts), redraws them when htmx swaps
+   fresh content in, and tells the login form the browser's timezone. Loaded with `defer`; no inline code anywhere (CSP). */
 (function () {
   "use strict";
 
   var PALETTE = ["#2563eb", "#0e9f6e", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#65a30d"];
 
+  // Where a click on a bar goes: its segment's link (stacked series), else its bar's.
+  function linkOf(data, series, index) {
+    var links = data.series[series].links || [];
+    return links[index] || (data.links || [])[index] || "";
+  }
+
   function chartConfig(data) {
-    var horizontal = data.kind === "hbar";
-    var stacked = data.kind === "stacked";
+    var horizontal = data.kind === "hbar" || data.kind === "hstacked";
+    var stacked = data.kind === "stacked" || data.kind === "hstacked";
     var valueAxis = { beginAtZero: true, stacked: stacked, ticks: { precision: 0 } };
     var categoryAxis = { stacked: stacked, ticks: { autoSkip: !horizontal } };
     var x = horizontal ? valueAxis : categoryAxis;
@@ -42,9 +48,28 @@
             font: { size: 15, weight: "600" },
             padding: { bottom: 12 }
           },
+          subtitle: {
+            display: !!data.subtitle,
+            text: data.subtitle,
+            align: "start",
+            color: "#52606d",
+            padding: { bottom: 10 }
+          },
           legend: { display: stacked, position: "bottom" }
         },
-        scales: { x: x, y: y }
+        scales: { x: x, y: y },
+        onClick: function (event, elements) {
+          if (elements.length) {
+            var href = linkOf(data, elements[0].datasetIndex, elements[0].index);
+            if (href) {
+              window.location.assign(href);
+            }
+          }
+        },
+        onHover: function (event, elements) {
+          var linked = elements.length && linkOf(data, elements[0].datasetIndex, elements[0].index);
+          event.native.target.style.cursor = linked ? "pointer" : "";
+        }
       }
     };
   }
