@@ -1,6 +1,8 @@
 /* AAC Portal's only script: draws the charts from their json_script data (a
    click on a bar opens the table it counts), redraws them when htmx swaps
-   fresh content in, and tells the login form the browser's timezone. Loaded with `defer`; no inline code anywhere (CSP). */
+   fresh content in, keeps every time's age ticking, lets a button's
+   confirmation give way to the live status, and tells the login form the
+   browser's timezone. Loaded with `defer`; no inline code anywhere (CSP). */
 (function () {
   "use strict";
 
@@ -87,6 +89,55 @@
     });
   }
 
+  // A time's age, worded as the server words it (pages/templatetags/portal.py, age).
+  function age(at, now) {
+    var seconds = (at - now) / 1000;
+    var size = Math.abs(seconds);
+    var words;
+    if (size < 45) {
+      return "just now";
+    }
+    if (size < 90 * 60) {
+      words = Math.max(1, Math.round(size / 60)) + " min";
+    } else if (size < 36 * 3600) {
+      words = Math.round(size / 3600) + " h";
+    } else if (size < 60 * 86400) {
+      var days = Math.round(size / 86400);
+      words = days + (days === 1 ? " day" : " days");
+    } else if (size < 730 * 86400) {
+      words = Math.round(size / (30 * 86400)) + " months";
+    } else {
+      words = Math.round(size / (365 * 86400)) + " years";
+    }
+    return seconds > 0 ? "in " + words : words + " ago";
+  }
+
+  function tickAges() {
+    var now = Date.now();
+    document.querySelectorAll(".age[data-at]").forEach(function (element) {
+      var at = Date.parse(element.dataset.at);
+      if (!isNaN(at)) {
+        element.textContent = age(at, now);
+      }
+    });
+  }
+
+  // A button's "queued" confirmation gives way to the live status once the
+  // page's poller (or a connection task's) has swapped the status in.
+  function confirmationGivesWay(event) {
+    var config = event.detail.requestConfig;
+    var target = event.detail.target;
+    if (!config || config.verb !== "get" || !target) {
+      return;
+    }
+    if (target.id === "sync-poller" || target.id.indexOf("connection-task-") === 0) {
+      var message = document.getElementById("sync-message");
+      if (message && message.querySelector(".ok")) {
+        message.textContent = "";
+      }
+    }
+  }
+
   function rememberBrowserTimezone() {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
     var input = document.getElementById("browser-timezone");
@@ -102,7 +153,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     rememberBrowserTimezone();
     drawCharts(document);
+    tickAges();
+    window.setInterval(tickAges, 15000);
   });
+  document.addEventListener("htmx:afterSwap", confirmationGivesWay);
 
   // htmx swapped fresh content in (after a sync): draw its charts...
   document.addEventListener("htmx:load", function (event) {
