@@ -372,13 +372,32 @@ SCOPED_MODELS = {
         delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
     ),
 }
+# The workspace change page's buttons: operators press them and are sent back
+# to the page, which shows what they queued.
+BACK_TO_WORKSPACE = "302 /admin/workspaces/workspace/{acme_id}/change/"
+ADMIN_BUTTONS = {
+    f"admin/workspaces/workspace/<path:object_id>/{name}/": Route(
+        lambda world, name=name: f"/admin/workspaces/workspace/{world.acme_id}/{name}/",
+        scoped(viewer=403, operator=BACK_TO_WORKSPACE, superuser=BACK_TO_WORKSPACE),
+        method="post",
+    )
+    for name in ("test", "refresh", "resync")
+}
 ADMIN_MODELS = {
     route: entry
     for routes in (*SUPERUSER_ONLY.values(), *AXES.values(), *SCOPED_MODELS.values())
     for route, entry in routes.items()
 }
 
-TABLE = {**PAGES, **BUTTONS, **ACCOUNTS, **HEALTH, **ADMIN_SITE, **ADMIN_MODELS}
+TABLE = {
+    **PAGES,
+    **BUTTONS,
+    **ACCOUNTS,
+    **HEALTH,
+    **ADMIN_SITE,
+    **ADMIN_MODELS,
+    **ADMIN_BUTTONS,
+}
 
 
 def url_patterns(patterns=None, prefix: str = ""):
