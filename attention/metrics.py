@@ -47,8 +47,8 @@ class PortalCollector(Collector):
             .values("workspace")
             .annotate(
                 total=Count("workspace"),
-                enabled=Count("workspace", filter=Q(enabled=True)),
-                owner_disabled=Count(
+                on=Count("workspace", filter=Q(enabled=True)),
+                orphaned=Count(
                     "workspace", filter=Q(enabled=True, owner_disabled=True)
                 ),
             )
@@ -57,9 +57,9 @@ class PortalCollector(Collector):
             labels = names.get(row["workspace"])
             if labels is None:
                 continue
-            family.add_metric([*labels, "enabled"], row["enabled"])
-            family.add_metric([*labels, "disabled"], row["total"] - row["enabled"])
-            family.add_metric([*labels, "owner_disabled"], row["owner_disabled"])
+            family.add_metric([*labels, "enabled"], row["on"])
+            family.add_metric([*labels, "disabled"], row["total"] - row["on"])
+            family.add_metric([*labels, "owner_disabled"], row["orphaned"])
         yield family
 
     def _findings(self, names):

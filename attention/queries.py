@@ -7,7 +7,7 @@ subject that has not ended, worked out by the database (`EXISTS`).
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from attention.models import Finding, Mute
 
@@ -16,27 +16,29 @@ def active_mutes(now: datetime) -> QuerySet[Mute]:
     return Mute.objects.filter(Q(until__isnull=True) | Q(until__gt=now))
 
 
+def _mute_of(now: datetime) -> Exists:
+    return Exists(
+        active_mutes(now).filter(
+            workspace=OuterRef("workspace"),
+            rule=OuterRef("rule"),
+            subject_kind=OuterRef("subject_kind"),
+            subject_id=OuterRef("subject_id"),
+        )
+    )
+
+
 def with_mutes(findings: QuerySet[Finding], *, now: datetime) -> QuerySet[Finding]:
     """`findings`, each annotated `muted`."""
-    mute = active_mutes(now).filter(
-        workspace=OuterRef("workspace"),
-        rule=OuterRef("rule"),
-        subject_kind=OuterRef("subject_kind"),
-        subject_id=OuterRef("subject_id"),
-    )
-    return findings.annotate(muted=Exists(mute))
+    return findings.annotate(muted=_mute_of(now))
 
 
 def open_findings(
     findings: QuerySet[Finding], *, now: datetime, muted: bool | None = False
 ) -> QuerySet[Finding]:
-    """The open ones of `findings`; unmuted ones (default), muted ones, or both
-    (`muted=None`)."""
-    found = with_mutes(findings.filter(resolved_at__isnull=True), now=now)
-    return found if muted is None else found.filter(muted=muted)
-
-
-def counts_by_rule(findings: QuerySet[Finding]) -> dict[str, int]:
-    """Findings per rule (one GROUP BY)."""
-    rows = findings.order_by().values("rule").annotate(n=Count("id"))
-    return {row["rule"]: row["n"] for row in rows}
+    """The open ones of `findings`: unmuted ones (default), muted ones, or both
+    (`muted=None`). Filtered by the EXISTS itself, not an annotation, so a
+    GROUP BY over the result stays valid SQL; `with_mutes` annotates rows."""
+    found = findings.filter(resolved_at__isnull=True)
+    if muted is None:
+        return found
+    return found.filter(_mute_of(now) if muted else ~_mute_of(now))

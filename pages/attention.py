@@ -102,10 +102,7 @@ class AttentionPage:
 def filtered(findings: QuerySet[Finding], params: dict, *, now) -> QuerySet[Finding]:
     show = params.get("show", "open")
     if show == "resolved":
-        findings = with_mutes(
-            findings.filter(resolved_at__gte=now - timedelta(days=RESOLVED_DAYS)),
-            now=now,
-        )
+        findings = findings.filter(resolved_at__gte=now - timedelta(days=RESOLVED_DAYS))
     else:
         findings = open_findings(findings, now=now, muted=show == "muted")
     if "workspace" in params:
@@ -138,7 +135,8 @@ def build_attention_page(
     groups = [Group(BY_KEY[key], n) for key, n in counts.items() if key in BY_KEY]
     page = None
     for group in groups:
-        rows = chosen.filter(rule=group.rule.key).order_by(order, "-id")
+        rows = with_mutes(chosen.filter(rule=group.rule.key), now=now)
+        rows = rows.order_by(order, "-id")
         if "rule" in params:
             page = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
             rows = page.object_list
