@@ -119,6 +119,8 @@ def test_an_operator_mutes_with_a_reason_until_a_date_and_unmutes(login, finding
     muted = page(client, show="muted")
     assert muted.context["page"].total == 1
     assert "Unmute" in muted.text
+    assert "Muted by bob until" in muted.text
+    assert "Owner back on Monday" in muted.text
 
     client.post(reverse("pages:finding_unmute", args=[finding.pk]))
 
