@@ -20,9 +20,12 @@ from attention.detectors.schedules import TIME_BASED, enabled_schedules
 from attention.hits import Hit
 from attention.rules import Rule
 from schedules.assets.models import RunStatus
-from schedules.models import Run
+from schedules.models import Run, TaskKind
 from schedules.parse import next_run_at
 from workspaces.models import Workspace
+
+# What AAC's job library lists runs of: other tasks (reports) leave no run.
+RUN_KINDS = (TaskKind.PLAN, TaskKind.FLOW, TaskKind.WORKFLOW)
 
 
 def failing_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
@@ -46,11 +49,17 @@ def failing_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[Hi
     )
     streak = {row["schedule_aac_id"]: row for row in streaks}
     schedules = enabled_schedules(workspace).filter(aac_id__in=list(streak))
+    errors = dict(
+        Run.objects.filter(
+            workspace=workspace, aac_id__in=[row["last"] for row in streak.values()]
+        ).values_list("schedule_aac_id", "error_message")
+    )
     return [
         Hit(
             str(aac_id),
             name,
-            f"Its last {streak[aac_id]['failed']} runs failed.",
+            f"Its last {streak[aac_id]['failed']} runs failed"
+            + (f"; the latest: {errors[aac_id][:300]}" if errors.get(aac_id) else "."),
             since=streak[aac_id]["first"],
             data={"last_run": streak[aac_id]["last"]},
         )
@@ -59,8 +68,9 @@ def failing_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[Hi
 
 
 def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
-    """Enabled time-based schedules with no run within the grace period whose
-    trigger fired since their last run (or since the look-back began).
+    """Enabled time-based schedules of a plan, flow or workflow with no run
+    within the grace period whose trigger fired since their last run (or since
+    the look-back began).
 
     The query leaves the schedules without a recent run; only their triggers
     are read, in Python (a trigger's clock is not SQL). A workspace whose run
@@ -77,7 +87,11 @@ def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
     )
     rows = (
         enabled_schedules(workspace)
-        .filter(trigger_kind__in=TIME_BASED, owner_disabled=False)
+        .filter(
+            trigger_kind__in=TIME_BASED,
+            task_kind__in=RUN_KINDS,
+            owner_disabled=False,
+        )
         .annotate(last_run=Subquery(last_run))
         .filter(Q(last_run__isnull=True) | Q(last_run__lt=now - grace))
         .values_list(

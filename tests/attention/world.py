@@ -114,7 +114,7 @@ def _failing_fix(ws):
 
 
 def _missed(ws):
-    hourly_schedule(ws, 17)
+    hourly_schedule(ws, 17, task_kind="plan")
     # It ran at 06:00 and never since: 07:00 was due.
     make_aac_run(ws, created=NOW - timedelta(hours=4), schedule_aac_id=17)
     return "17"
