@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from attention.models import Digest, Finding
 from attention.queries import open_findings
-from attention.rules import SEVERITY_ORDER, described
+from attention.rules import BY_KEY, RULES, SEVERITY_ORDER, Rule, described
 from attention.unsubscribe import unsubscribe_token
 from lib.zones import zone
 from schedules.assets.models import Run, RunStatus
@@ -32,20 +32,36 @@ from workspaces import access
 logger = logging.getLogger(__name__)
 
 PERIOD = timedelta(hours=24)
-# Findings listed one by one; the rest are counted.
-LISTED = 40
+# New findings named per rule; the rest of the rule's are counted.
+EXAMPLES = 3
 CONNECTION_RULES = ("needs_reauth", "token_expiring")
+
+
+@dataclass
+class Group:
+    """A rule's new findings: how many, and the first few."""
+
+    rule: Rule
+    count: int
+    examples: list[Finding]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.examples)
 
 
 @dataclass
 class Content:
     since: datetime
-    new: list[Finding] = field(default_factory=list)
-    new_count: int = 0
+    new: list[Group] = field(default_factory=list)
     syncs_failing: list[Finding] = field(default_factory=list)
     tokens: list[Finding] = field(default_factory=list)
     # (workspace name, failed runs in the last 24 h), the most first.
     failed_runs: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def new_count(self) -> int:
+        return sum(group.count for group in self.new)
 
     @property
     def failed_total(self) -> int:
@@ -63,10 +79,17 @@ def compose(*, user, since: datetime, now: datetime) -> Content:
         access.scope(Finding.objects.select_related("workspace"), user), now=now
     )
     new = findings.filter(opened_at__gte=since)
-    listed = sorted(
-        described(new.order_by("-opened_at")[:LISTED]),
-        key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.workspace.name),
-    )
+    counts = new.order_by().values_list("rule").annotate(n=Count("pk"))
+    groups = [
+        Group(
+            BY_KEY[rule],
+            n,
+            list(new.filter(rule=rule).order_by("-opened_at", "-pk")[:EXAMPLES]),
+        )
+        for rule, n in counts
+        if rule in BY_KEY
+    ]
+    groups.sort(key=lambda g: (SEVERITY_ORDER[g.rule.severity], RULES.index(g.rule)))
     failed = (
         access.scope(Run.objects.all(), user)
         .filter(status=RunStatus.FAILED, aac_created_at__gte=now - PERIOD)
@@ -76,8 +99,7 @@ def compose(*, user, since: datetime, now: datetime) -> Content:
     )
     return Content(
         since=since,
-        new=listed,
-        new_count=new.count() if len(listed) == LISTED else len(listed),
+        new=groups,
         syncs_failing=described(findings.filter(rule="sync_failing")),
         tokens=described(findings.filter(rule__in=CONNECTION_RULES)),
         failed_runs=sorted(failed, key=lambda row: -row[1]),

@@ -34,6 +34,10 @@ class Rule:
         }
 
     @property
+    def severity_label(self) -> str:
+        return Severity(self.severity).label
+
+    @property
     def enabled(self) -> bool:
         return bool(self.settings["enabled"])
 
@@ -174,10 +178,6 @@ RULES = (
 
 BY_KEY = {rule.key: rule for rule in RULES}
 SEVERITY_ORDER = {severity: i for i, severity in enumerate(Severity.values)}
-
-
-def enabled_rules() -> list[Rule]:
-    return [rule for rule in RULES if rule.enabled]
 
 
 def described(findings):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts.models import Profile
 from attention.digest import compose, send_due_digests
 from attention.models import Digest
-from tests.attention.world import NOW, SCENARIOS, evaluate
+from tests.attention.world import NOW, SCENARIOS, evaluate, hourly_schedule
 from tests.availability import require_postgres
 from tests.factories import make_aac_run, make_people, make_workspace
 
@@ -56,6 +56,19 @@ def world(db, frozen):
     return build_world()
 
 
+def test_it_names_a_few_findings_of_a_rule_and_counts_the_rest(world):
+    acme, _, people = world
+    for aac_id in range(300, 310):
+        hourly_schedule(acme, aac_id, owner_disabled=True)
+    evaluate(acme)
+
+    content = compose(user=people["carol"], since=NOW - timedelta(days=1), now=NOW)
+
+    (group,) = [g for g in content.new if g.rule.key == "owner_disabled"]
+    assert (group.count, len(group.examples), group.more) == (11, 3, 8)
+    assert content.new_count == 13
+
+
 def test_it_tells_each_user_about_their_workspaces_only(world):
     _, _, people = world
 
@@ -63,11 +76,19 @@ def test_it_tells_each_user_about_their_workspaces_only(world):
     alice = compose(user=people["alice"], since=NOW - timedelta(days=1), now=NOW)
     charlie = compose(user=people["charlie"], since=NOW - timedelta(days=1), now=NOW)
 
-    assert {f.workspace.name for f in carol.new} == {"Acme EU"}
+    assert {f.workspace.name for g in carol.new for f in g.examples} == {"Acme EU"}
+    assert [(g.rule.key, g.count) for g in carol.new] == [
+        ("sync_failing", 1),
+        ("owner_disabled", 1),
+        ("token_expiring", 1),
+    ]
     assert carol.failed_runs == [("Acme EU", 1)]
     assert [f.rule for f in carol.tokens] == ["token_expiring"]
     assert [f.workspace.name for f in carol.syncs_failing] == ["Acme EU"]
-    assert {f.workspace.name for f in alice.new} == {"Acme EU", "Globex US"}
+    assert {f.workspace.name for g in alice.new for f in g.examples} == {
+        "Acme EU",
+        "Globex US",
+    }
     assert alice.failed_total == 2
     assert charlie.empty
 
@@ -206,6 +227,8 @@ def test_it_goes_through_a_real_smtp_server_with_text_html_and_unsubscribe(
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "Enabled, but its owner Old Owner is disabled in AAC." in text
+    assert "Owner disabled (At risk): 1" in text
+    assert "Give the schedule a new owner in AAC" in html
     assert "Globex US" not in text
     assert "Globex US" not in html
     assert "<script" not in html.lower()
