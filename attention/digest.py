@@ -189,11 +189,11 @@ def send_digest(*, user, day: date, now: datetime) -> bool:
     except IntegrityError:
         logger.info("digest of %s for user %s: already claimed", day, user.pk)
         return False
-    content = compose(user=user, since=previous or now - PERIOD, now=now)
-    if content.empty and not settings.AAC_DIGEST_SEND_EMPTY:
-        Digest.objects.filter(pk=claim.pk).update(status=Digest.Status.EMPTY)
-        return False
     try:
+        content = compose(user=user, since=previous or now - PERIOD, now=now)
+        if content.empty and not settings.AAC_DIGEST_SEND_EMPTY:
+            Digest.objects.filter(pk=claim.pk).update(status=Digest.Status.EMPTY)
+            return False
         render(user=user, content=content, now=now).send()
     except Exception:
         # Given back: the next tick tries again.

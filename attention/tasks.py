@@ -1,5 +1,7 @@
 """Beat's tasks of the attention app: thin, state in models."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -7,13 +9,19 @@ from attention.digest import send_due_digests
 from attention.evaluate import evaluate_workspace
 from workspaces.models import Workspace
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task
 def evaluate_all_workspaces() -> None:
     """Every AAC_SYNC_INTERVAL_MINUTES: rules that change with the clock alone
     (old data, a run that did not happen) open without a sync."""
     for workspace in Workspace.objects.order_by("pk"):
-        evaluate_workspace(workspace=workspace, now=timezone.now())
+        try:
+            evaluate_workspace(workspace=workspace, now=timezone.now())
+        except Exception:
+            # One workspace's fault does not hold the others back.
+            logger.exception("workspace %s: evaluating its rules failed", workspace.pk)
 
 
 @shared_task

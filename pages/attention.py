@@ -155,7 +155,6 @@ def build_attention_page(
         for severity, label in Severity.choices
     ]
     sections = [section for section in sections if section.groups]
-    sections.sort(key=lambda s: SEVERITY_ORDER[s.severity])
     return AttentionPage(form, sections, sum(counts.values()), page)
 
 
