@@ -6,5 +6,5 @@ class AttentionConfig(AppConfig):
     verbose_name = "Attention"
 
     def ready(self):
-        # Evaluate a workspace's rules when a sync of it ends.
-        from attention import receivers  # noqa: F401
+        # Evaluate a workspace's rules when a sync of it ends; check settings.
+        from attention import checks, receivers  # noqa: F401
