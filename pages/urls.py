@@ -4,6 +4,7 @@ from django.urls import path
 
 from pages.views import (
     assets,
+    attention,
     connections,
     dashboard,
     runs,
@@ -23,6 +24,17 @@ urlpatterns = [
     path("plans/", assets.asset_list, {"kind": "plan"}, name="plans"),
     path("flows/", assets.asset_list, {"kind": "flow"}, name="flows"),
     path("workflows/", assets.asset_list, {"kind": "workflow"}, name="workflows"),
+    path("attention/", attention.attention, name="attention"),
+    path(
+        "attention/findings/<int:finding_id>/mute/",
+        attention.finding_mute,
+        name="finding_mute",
+    ),
+    path(
+        "attention/findings/<int:finding_id>/unmute/",
+        attention.finding_unmute,
+        name="finding_unmute",
+    ),
     path("sync/", sync.sync_all, name="sync_all"),
     path("sync/status/", sync.sync_status, name="sync_status"),
     path("workspaces/<int:workspace_id>/", workspace.workspace, name="workspace"),

@@ -32,6 +32,7 @@ LAYERS = (
     ("manage", "demo"),  # entry points
     ("aacportal",),  # settings, URLs, the Celery app
     ("pages", "accounts", "health"),  # what people see, by audience
+    ("attention",),  # rules and findings, the digest, metrics
     ("schedules",),
     ("workspaces",),
     ("aacsim",),  # the simulator speaks through the client's types

@@ -26,6 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Profile
+from attention.models import Finding
+from attention.unsubscribe import unsubscribe_token
 from health.models import WorkerHeartbeat
 from schedules.models import Flow, Plan, Schedule, SyncRun, Workflow
 from tests.factories import (
@@ -115,6 +117,7 @@ PAGES = {
         named("pages:workspace", "acme_id"), members(viewer=200, operator=200)
     ),
     "runs/": Route(named("pages:runs"), everyone(200)),
+    "attention/": Route(named("pages:attention"), everyone(200)),
     "plans/": Route(named("pages:plans"), everyone(200)),
     "flows/": Route(named("pages:flows"), everyone(200)),
     "workflows/": Route(named("pages:workflows"), everyone(200)),
@@ -147,6 +150,17 @@ PAGES = {
     ),
 }
 BUTTONS = {
+    # An empty form: back to the attention page saying the reason is needed.
+    "attention/findings/<int:finding_id>/mute/": Route(
+        named("pages:finding_mute", "finding_id"),
+        Expect(LOGIN, 403, 404, "302 /attention/", "302 /attention/"),
+        method="post",
+    ),
+    "attention/findings/<int:finding_id>/unmute/": Route(
+        named("pages:finding_unmute", "finding_id"),
+        Expect(LOGIN, 403, 404, "302 /attention/", "302 /attention/"),
+        method="post",
+    ),
     "sync/": Route(
         named("pages:sync_all"), Expect(LOGIN, 403, 403, 200, 200), method="post"
     ),
@@ -187,6 +201,10 @@ ACCOUNTS = {
         method="post",
     ),
     "accounts/preferences/": Route(named("preferences"), everyone(200)),
+    # The digest's signed link works without a login (carol's, here).
+    "accounts/unsubscribe/<str:token>/": Route(
+        named("digest_unsubscribe", "unsubscribe_token"), everyone(200, anonymous=200)
+    ),
     "accounts/password_change/": Route(named("password_change"), everyone(200)),
     "accounts/password_change/done/": Route(
         named("password_change_done"), everyone(200)
@@ -210,6 +228,10 @@ HEALTH = {
     "health/": Route(named("health"), everyone(200)),
     # For load balancers: no login, and it tells nothing but up or down.
     "health/live/": Route(named("health_live"), everyone(200, anonymous=200)),
+    # Prometheus' bearer token (AAC_METRICS_TOKEN), not a login: no session
+    # opens it, and without the token everyone gets 401
+    # (tests/attention/test_metrics.py sends it).
+    "metrics": Route(named("metrics"), everyone(401, anonymous=401)),
 }
 ADMIN_SITE = {
     "admin/": Route(named("admin:index"), staff(200, anonymous=ADMIN_LOGIN)),
@@ -416,7 +438,8 @@ def test_every_url_has_an_entry():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings):
+    settings.AAC_METRICS_TOKEN = "metrics-token-for-tests"
     acme = make_workspace("Acme EU")
     people = make_people(acme)
     for name in ("bob", "carol", "charlie"):
@@ -454,7 +477,21 @@ def world(db):
     schedule = Schedule.objects.get(pk=objects["schedules.schedule"])
     plan = make_asset(Plan, acme, 1_500_001)
     make_aac_run(acme, asset=plan, status="Failed", schedule_aac_id=schedule.aac_id)
+    now = timezone.now()
+    finding = Finding.objects.create(
+        workspace=acme,
+        rule="owner_disabled",
+        severity="warning",
+        subject_kind="schedule",
+        subject_id=str(schedule.aac_id),
+        message="Enabled, but its owner is disabled in AAC.",
+        since=now,
+        opened_at=now,
+        seen_at=now,
+    )
     return SimpleNamespace(
+        finding_id=finding.pk,
+        unsubscribe_token=unsubscribe_token(carol.pk),
         schedule_aac_id=schedule.aac_id,
         plan_aac_id=plan.aac_id,
         flow_aac_id=make_asset(Flow, acme, 1_700_001).aac_id,
