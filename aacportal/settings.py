@@ -59,9 +59,11 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "health",
+    "activity",
     "workspaces",
     "schedules",
     "accounts",
+    "actions",
     "pages",
 ]
 

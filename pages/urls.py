@@ -3,6 +3,7 @@
 from django.urls import path
 
 from pages.views import (
+    activity,
     assets,
     connections,
     dashboard,
@@ -23,6 +24,8 @@ urlpatterns = [
     path("plans/", assets.asset_list, {"kind": "plan"}, name="plans"),
     path("flows/", assets.asset_list, {"kind": "flow"}, name="flows"),
     path("workflows/", assets.asset_list, {"kind": "workflow"}, name="workflows"),
+    path("activity/", activity.activity, name="activity"),
+    path("activity.csv", activity.activity_csv, name="activity_csv"),
     path("sync/", sync.sync_all, name="sync_all"),
     path("sync/status/", sync.sync_status, name="sync_status"),
     path("workspaces/<int:workspace_id>/", workspace.workspace, name="workspace"),

@@ -26,6 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Profile
+from activity.log import record
+from activity.models import Action, Outcome
 from health.models import WorkerHeartbeat
 from schedules.models import Flow, Plan, Schedule, SyncRun, Workflow
 from tests.factories import (
@@ -115,6 +117,9 @@ PAGES = {
         named("pages:workspace", "acme_id"), members(viewer=200, operator=200)
     ),
     "runs/": Route(named("pages:runs"), everyone(200)),
+    # Scoped rows: each sees the activity of the workspaces they may see.
+    "activity/": Route(named("pages:activity"), everyone(200)),
+    "activity.csv": Route(named("pages:activity_csv"), everyone(200)),
     "plans/": Route(named("pages:plans"), everyone(200)),
     "flows/": Route(named("pages:flows"), everyone(200)),
     "workflows/": Route(named("pages:workflows"), everyone(200)),
@@ -246,7 +251,7 @@ ADMIN_SITE = {
             anonymous=ADMIN_LOGIN,
         ),
     ),
-    "admin/^(?P<app_label>auth|axes|workspaces|schedules|accounts)/$": Route(
+    "admin/^(?P<app_label>auth|axes|activity|workspaces|schedules|accounts)/$": Route(
         path("/admin/workspaces/"), staff(200, anonymous=ADMIN_LOGIN)
     ),
     "admin/(?P<url>.*)$": Route(
@@ -302,6 +307,14 @@ SUPERUSER_ONLY = {
     )
     for label in ("auth.user", "auth.group", "accounts.profile")
 }
+# The activity log: written by the portal alone, read by superusers in the admin.
+ACTIVITY = admin_model(
+    "activity.entry",
+    changelist=staff(403),
+    add=staff(403, superuser=403),
+    change=staff(403),
+    delete=staff(403, superuser=403),
+)
 # django-axes' records of logins are written by axes alone: no one adds them.
 AXES = {
     label: admin_model(
@@ -374,7 +387,12 @@ SCOPED_MODELS = {
 }
 ADMIN_MODELS = {
     route: entry
-    for routes in (*SUPERUSER_ONLY.values(), *AXES.values(), *SCOPED_MODELS.values())
+    for routes in (
+        *SUPERUSER_ONLY.values(),
+        *AXES.values(),
+        *SCOPED_MODELS.values(),
+        ACTIVITY,
+    )
     for route, entry in routes.items()
 }
 
@@ -423,6 +441,9 @@ def world(db):
         ).pk,
         "axes.accessfailurelog": AccessFailureLog.objects.create(
             username="x", ip_address="10.0.0.1"
+        ).pk,
+        "activity.entry": record(
+            Action.RESYNC, outcome=Outcome.QUEUED, user=carol, workspace=acme
         ).pk,
         "workspaces.workspace": acme.pk,
         "workspaces.connection": connection.pk,
