@@ -418,6 +418,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 55 * 60},
     },
+    # Maintenance windows start and end here, never by countdown tasks.
+    "advance-maintenance-windows": {
+        "task": "actions.tasks.advance_windows",
+        "schedule": timedelta(seconds=15),
+        "options": {"expires": 12},
+    },
+    "resume-actions": {
+        "task": "actions.tasks.resume_actions",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     "worker-heartbeat": {
         "task": "health.tasks.heartbeat",
         "schedule": timedelta(seconds=30),
