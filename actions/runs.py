@@ -355,12 +355,11 @@ def _look_up(connection: Connection, run: RunRequest) -> tuple[int | None, int |
             created_since=since,
             sort="-createdAt",
         )
-        for page in pages:
-            for item in page.items:
-                asset = item.get(run.asset_kind) or {}
-                if str(asset.get("id")) == run.asset_aac_id:
-                    return _linked_run_id(item), item["id"]
-            return None, None
+        # The newest first: the first page holds it, if AAC has it yet.
+        for item in next(pages, []):
+            asset = item.get(run.asset_kind) or {}
+            if str(asset.get("id")) == run.asset_aac_id:
+                return _linked_run_id(item), item["id"]
         return None, None
 
     try:

@@ -121,14 +121,12 @@ def end_early(*, actor, window: Window) -> None:
     ).update(ends_at=now)
     if not ended:
         raise WindowRefused("It is not running, or already ending.")
-    record(
+    _record_window(
+        window,
         Action.WINDOW_ENDED,
-        outcome=Outcome.QUEUED,
+        "Ended early; re-enabling what it disabled.",
         user=actor,
-        target_kind="window",
-        target_id=window.pk,
-        target_name=window.reason,
-        message="Ended early; re-enabling what it disabled.",
+        outcome=Outcome.QUEUED,
     )
     transaction.on_commit(nudge)
 
@@ -354,7 +352,14 @@ def _tally(window: Window) -> str:
     )
 
 
-def _record_window(window: Window, action: str, message: str, *, user=None) -> None:
+def _record_window(
+    window: Window,
+    action: str,
+    message: str,
+    *,
+    user=None,
+    outcome: str = Outcome.SUCCEEDED,
+) -> None:
     """One row per workspace the window covers, so each workspace's people see it."""
     names = window.items.order_by().values_list("workspace_id", "workspace_name")
     # Named as the items name them: a workspace deleted since keeps its name.
@@ -362,7 +367,7 @@ def _record_window(window: Window, action: str, message: str, *, user=None) -> N
     for workspace in workspaces or [None]:
         record(
             action,
-            outcome=Outcome.SUCCEEDED,
+            outcome=outcome,
             user=user or window.created_by,
             username=window.created_by_name,
             workspace=workspace,
