@@ -38,9 +38,13 @@ class WindowForm(forms.Form):
 
 @require_GET
 def window_list(request: HttpRequest) -> HttpResponse:
-    windows = _visible(request).annotate(
-        schedules=Count("items"),
-        disabled=Count("items", filter=Q(items__state=WindowItem.State.DISABLED)),
+    windows = (
+        _visible(request)
+        .annotate(
+            schedules=Count("items"),
+            disabled=Count("items", filter=Q(items__state=WindowItem.State.DISABLED)),
+        )
+        .order_by("-starts_at", "-id")
     )
     page = Paginator(windows, 50).get_page(request.GET.get("page"))
     context = {"page": page, "can_act": access.may_operate_any(request.user)}
