@@ -53,7 +53,7 @@ def test_everything_a_filter_shows_is_summarised_by_the_filter(login, world, row
 def test_confirming_queues_one_change_with_its_reason(
     login, world, rows, django_capture_on_commit_callbacks
 ):
-    mine, theirs, viewed = rows
+    mine, _theirs, viewed = rows
     data = {"action": "disable", "reason": "Owner left", "s": [mine.pk, viewed.pk]}
     with django_capture_on_commit_callbacks() as published:
         response = login(world.bob).post(reverse("pages:change_create"), data)

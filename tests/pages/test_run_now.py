@@ -132,6 +132,8 @@ def test_viewers_cannot_open_the_confirmation_nor_press(login, world, plan):
     assert 'id="run-now"' not in asset_page.text
 
 
-@pytest.mark.parametrize("kind, aac_id", [("job", "1"), ("plan", "x"), ("plan", "9")])
+@pytest.mark.parametrize(
+    ("kind", "aac_id"), [("job", "1"), ("plan", "x"), ("plan", "9")]
+)
 def test_unknown_kinds_and_ids_are_404(login, world, plan, kind, aac_id):
     assert login(world.bob).get(confirm_url(world, kind, aac_id)).status_code == 404
