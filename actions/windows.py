@@ -25,7 +25,7 @@ from actions.aac_calls import ActionFailed, change_schedule, read_schedule, take
 from actions.models import Window, WindowItem
 from activity.log import record
 from activity.models import Action, Outcome
-from schedules.models import Schedule
+from schedules.models import Person, Schedule
 from workspaces import access
 from workspaces.models import Workspace
 
@@ -266,12 +266,12 @@ def _enable_item(window: Window, item: WindowItem) -> None:
                 )
             return
         if str(now.get("updatedAt")) != item.disabled_version:
-            who = now.get("updatedBy")
+            who = _person(schedule, now.get("updatedBy"))
             _move(
                 window,
                 item,
                 State.LEFT,
-                f"Changed in AAC since the window disabled it (by person {who}, at "
+                f"Changed in AAC since the window disabled it (by {who}, at "
                 f"{now.get('updatedAt')}): left as its owner set it.",
             )
             return
@@ -288,6 +288,14 @@ def _enable_item(window: Window, item: WindowItem) -> None:
         request_id=changed.request_id,
         logged=Action.ENABLE,
     )
+
+
+def _person(schedule: Schedule, aac_id: object) -> str:
+    """Who AAC says changed it, by the name the people list gives them."""
+    if not isinstance(aac_id, int):
+        return "someone"
+    person = Person.objects.filter(workspace=schedule.workspace, aac_id=aac_id).first()
+    return str(person) if person else f"AAC person {aac_id}"
 
 
 def _cached(item: WindowItem) -> Schedule | None:

@@ -161,7 +161,6 @@ def test_a_window_leaves_a_schedule_its_owner_changed_as_the_owner_set_it(
     call_aac(connection, lambda c: c.enable_schedule(changed.aac_id))
     call_aac(connection, lambda c: c.disable_schedule(changed.aac_id))
 
-    page.reload()
     page.click("#window-end")
     expect(page.locator("#window-items")).to_have_attribute(
         "data-status", "ended", timeout=TIMEOUT
