@@ -27,9 +27,10 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 @pytest.fixture
 def world(transactional_db, make_sim_workspace):
     # Few people, so each owns several of the (few enough for one page) rows.
-    _remote, acme = make_sim_workspace("Acme EU", schedules=20, people=4)
-    _remote2, globex = make_sim_workspace("Globex US", schedules=20, people=4)
+    _remote, acme = make_sim_workspace("Acme EU", schedules=20, people=3)
+    _remote2, globex = make_sim_workspace("Globex US", schedules=20, people=3)
     for workspace in (acme, globex):
+        _enable_own(workspace)
         synced(workspace)
     bob = make_user("bob")
     for workspace in (acme, globex):
@@ -37,6 +38,18 @@ def world(transactional_db, make_sim_workspace):
     return SimpleNamespace(
         acme=acme, globex=globex, remotes=(_remote, _remote2), bob=bob
     )
+
+
+def _enable_own(workspace) -> None:
+    """The connection's person enables their schedules in AAC, so each test
+    has enabled ones of theirs to act on."""
+    synced(workspace)
+    connection = workspace.connections.get()
+    own = Schedule.objects.filter(
+        workspace=workspace, owner_id=connection.aac_person_id, enabled=False
+    )
+    for aac_id in own.values_list("aac_id", flat=True):
+        call_aac(connection, lambda c, i=aac_id: c.enable_schedule(i))
 
 
 def owned(workspace, *, mine: bool) -> list[Schedule]:
