@@ -13,7 +13,7 @@ POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX schedule_search_trgm ON schedules_schedule USING gin ("
     "UPPER(name) gin_trgm_ops, UPPER(target_name) gin_trgm_ops, "
-    "UPPER(owner_name) gin_trgm_ops, UPPER(owner_email) gin_trgm_ops)"
+    "UPPER(owner_name) gin_trgm_ops, UPPER(owner_email) gin_trgm_ops)",
 ]
 POSTGRES_BACK = ["DROP INDEX IF EXISTS schedule_search_trgm"]
 
