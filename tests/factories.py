@@ -238,10 +238,3 @@ def make_history(workspace, count, *, plans=10, now=None, schedules=()):
             )
         )
     return Run.objects.bulk_create(rows, batch_size=1000)
-
-
-def active_person(remote) -> dict:
-    """A person of a simulated workspace, not its admin (the first), who may get
-    a token pair: the simulator disables about one in ten, by seeded draws that
-    depend on what the session simulated before."""
-    return next(p for p in remote.people[1:] if not p["isDisabled"])

@@ -16,7 +16,6 @@ from django.utils import timezone
 from aacsim import Fault
 from schedules.models import Schedule, SyncRun
 from tests.factories import (
-    active_person,
     add_member,
     make_connection,
     make_run,
@@ -24,6 +23,7 @@ from tests.factories import (
     make_user,
     make_workspace,
 )
+from tests.schedules.conftest import active_person
 from tests.workspaces.stored import raw_tokens, reread, tokens
 from workspaces.models import Connection, ConnectionTask, Membership, Workspace
 from workspaces.tasks import run_connection_task
@@ -218,7 +218,7 @@ def test_a_second_connection_is_added_in_the_admin(
     admin_client, aac_sim, make_sim_connection
 ):
     remote, first = make_sim_connection("Two people", people=5)
-    pair = aac_sim.sim.new_token_pair(remote.id, person_id=active_person(remote)["id"])
+    pair = aac_sim.sim.new_token_pair(remote.id, person_id=active_person(remote))
 
     response = admin_client.post(
         admin_url("workspaces.connection", "add"),
@@ -246,19 +246,20 @@ def test_a_new_pair_brings_a_locked_out_connection_back_to_ok(
     assert reread(connection).state == State.NEEDS_REAUTH
     pair = aac_sim.sim.new_token_pair(remote.id)
 
-    admin_client.post(
+    response = admin_client.post(
         change_url(connection),
         connection_data(
             connection,
             new_access_token=pair.access_token,
             new_refresh_token=pair.refresh_token,
         ),
+        follow=True,
     )
     assert reread(connection).state == State.NEW
-    response = act(admin_client, CONNECTIONS, "test_connection_action", connection)
+    # Saving the pair tested it, and queued a sync through it.
+    assert any("the connection is being tested" in m for m in messages_of(response))
     run_queued_tasks()
 
-    assert any("Test connection queued" in m for m in messages_of(response))
     assert reread(connection).state == State.OK
     task = ConnectionTask.objects.get(connection=connection)
     assert task.message.startswith(
