@@ -7,16 +7,40 @@ prints it again; any other arguments go to mutmut as they are (`results`,
 """
 
 import sys
+import tomllib
+from pathlib import Path
 
 from mutmut.__main__ import cli
+from mutmut.configuration import config
 
 from mutation import decorators, report
+
+# Copied as they are (mutmut adds tests/ and pyproject.toml itself).
+NOT_COPIED = {"tests", "mutation", "mutants"}
+
+
+def copy_every_app() -> None:
+    """mutmut copies its `source_paths` into mutants/, and the tests import every
+    app: all the project's packages, found rather than listed, so a new app
+    needs no entry here."""
+    packages = sorted(
+        path.parent
+        for path in Path().glob("*/__init__.py")
+        if path.parent.name not in NOT_COPIED
+    )
+    settings = config()
+    settings.source_paths = packages
+    settings.resolved_mutated_source_paths = [
+        Path.cwd() / "mutants" / package for package in packages
+    ]
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["report"]:
         return 0 if report.print_report() else 1
-    decorators.install()
+    table = tomllib.loads(Path("pyproject.toml").read_text())
+    decorators.install(table["tool"]["mutation"].get("functions", {}))
+    copy_every_app()
     try:
         cli.main(argv, prog_name="mutmut", standalone_mode=False)
     except SystemExit as exc:
