@@ -1,8 +1,10 @@
 """`python -m mutation [mutmut arguments]`: mutmut with our decorators mutable.
 
 `python -m mutation run --max-children 2` runs (or resumes) the mutation
-tests, then prints the kill rate per module; `python -m mutation report`
-prints it again; any other arguments go to mutmut as they are (`results`,
+tests, then prints the kill rate per module; `python -m mutation retest
+--max-children 2` runs the survivors again (mutmut keeps a result until the
+function changes, so new tests need this); `python -m mutation report` prints
+the rates again; any other arguments go to mutmut as they are (`results`,
 `show <mutant>`, `browse`).
 """
 
@@ -38,6 +40,8 @@ def copy_every_app() -> None:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["report"]:
         return 0 if report.print_report() else 1
+    if argv[:1] == ["retest"]:
+        argv = ["run", *argv[1:], *report.survivors()]
     table = tomllib.loads(Path("pyproject.toml").read_text())
     decorators.install(table["tool"]["mutation"].get("functions", {}))
     copy_every_app()
