@@ -8,6 +8,8 @@ the rates again; any other arguments go to mutmut as they are (`results`,
 `show <mutant>`, `browse`).
 """
 
+import hashlib
+import json
 import sys
 import tomllib
 from pathlib import Path
@@ -17,6 +19,8 @@ from mutmut.configuration import config
 
 from mutation import decorators, report
 
+# The digests of the mutated modules mutmut's map of tests was made for.
+MAP_MADE_FOR = "mutants/mutation-map-made-for.json"
 # Copied as they are (mutmut adds tests/ and pyproject.toml itself).
 NOT_COPIED = {"tests", "mutation", "mutants"}
 
@@ -37,6 +41,25 @@ def copy_every_app() -> None:
     ]
 
 
+def forget_stale_test_map() -> None:
+    """mutmut maps functions to tests once, and afterwards only traces new
+    tests: a mutated module changed since then (a merge) would keep the map of
+    its old functions, and its mutants would run against the wrong tests. So
+    the map is made again whenever a mutated module differs from the one it
+    was made for (their digests are kept beside it)."""
+    stats, made_for = Path("mutants/mutmut-stats.json"), Path(MAP_MADE_FOR)
+    digests = {
+        path: hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for path in config().only_mutate
+    }
+    if stats.exists() and (
+        not made_for.exists() or json.loads(made_for.read_text()) != digests
+    ):
+        stats.unlink()
+    made_for.parent.mkdir(exist_ok=True)
+    made_for.write_text(json.dumps(digests))
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["report"]:
         return 0 if report.print_report() else 1
@@ -45,6 +68,7 @@ def main(argv: list[str]) -> int:
     table = tomllib.loads(Path("pyproject.toml").read_text())
     decorators.install(table["tool"]["mutation"].get("functions", {}))
     copy_every_app()
+    forget_stale_test_map()
     try:
         cli.main(argv, prog_name="mutmut", standalone_mode=False)
     except SystemExit as exc:
