@@ -57,10 +57,11 @@ def pytest_unconfigure(config):
 
 
 def pytest_collection_modifyitems(session, config, items):
+    mutation = _table()["tool"]["mutation"]
+    kept = [item for item in items if item.nodeid not in mutation["skip"]]
     guards = guards_of(os.environ.get("MUTANT_UNDER_TEST", ""))
-    if guards is None:
-        return
-    kept = [item for item in items if item.nodeid.startswith(guards)]
+    if guards is not None:
+        kept = [item for item in kept if item.nodeid.startswith(guards)]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
 
@@ -71,9 +72,12 @@ def guards_of(mutant: str) -> tuple[str, ...] | None:
     module = mutant.rpartition(".")[0]
     if not module:
         return None
-    table = tomllib.loads(Path("pyproject.toml").read_text())
-    guards = table["tool"]["mutation"]["guards"]
+    guards = _table()["tool"]["mutation"]["guards"]
     return tuple(guards.get(module.replace(".", "/") + ".py", ()))
+
+
+def _table() -> dict:
+    return tomllib.loads(Path("pyproject.toml").read_text())
 
 
 def pytest_sessionstart(session):
