@@ -171,8 +171,11 @@ def test_it_needs_reauthorisation_after_invalid_grant_without_retrying(
         force_refresh(connection)
 
     assert caught.value.kind == TokenProblem.NEEDS_REAUTH
-    assert "does not exist" in caught.value.message
-    assert REAUTH_HELP in caught.value.message
+    # In the token server's own words, one full stop, then the way out.
+    assert caught.value.message == (
+        f"AAC refused the refresh token: The refresh token does not exist. "
+        f"{REAUTH_HELP}"
+    )
     assert sim_stats.requests(remote, "token") == 1
     stored = reread(connection)
     assert stored.state == State.NEEDS_REAUTH
