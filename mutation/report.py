@@ -2,7 +2,8 @@
 
 A mutant counts as killed when a test failed (or the tests timed out) with it
 switched on; "no tests" counts against the module like a survivor: a line no
-selected test runs is a line nothing checks.
+selected test runs is a line nothing checks. The rate is of the mutants run so
+far; "not run" says how many a stopped run left for the next (it resumes).
 """
 
 import json
@@ -54,7 +55,7 @@ def print_report(out=sys.stdout) -> bool:
         return False
     print(
         f"{'module':44} {'killed':>7} {'survived':>8} {'no tests':>8} "
-        f"{'other':>5} {'rate':>6}",
+        f"{'not run':>7} {'rate':>6}",
         file=out,
     )
     total = Counter()
@@ -66,10 +67,9 @@ def print_report(out=sys.stdout) -> bool:
 
 
 def _line(name: str, tally: Counter) -> str:
-    mutants = sum(tally.values())
-    rate = tally["killed"] / mutants if mutants else 1.0
-    other = tally["other"] + tally["not run"]
+    run = tally["killed"] + tally["survived"] + tally["no tests"] + tally["other"]
+    rate = f"{tally['killed'] / run:.1%}" if run else "-"
     return (
         f"{name:44} {tally['killed']:>7} {tally['survived']:>8} "
-        f"{tally['no tests']:>8} {other:>5} {rate:>6.1%}"
+        f"{tally['no tests']:>8} {tally['not run']:>7} {rate:>6}"
     )
