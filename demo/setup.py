@@ -23,6 +23,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 
+from demo.actions import show_actions  # noqa: E402
 from schedules.queueing import QueueError, queue_sync  # noqa: E402
 from workspaces.enrolment import add_connection  # noqa: E402
 from workspaces.models import Connection, Membership, Workspace  # noqa: E402
@@ -34,8 +35,9 @@ DEMO_PASSWORD = "aacportal-demo"  # noqa: S105 (a published demo login)
 
 def main(credentials_path: str) -> None:
     User = get_user_model()
-    if not User.objects.filter(username="admin").exists():
+    admin = User.objects.filter(username="admin").first() or (
         User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD)
+    )
     viewer = User.objects.filter(username="viewer").first() or (
         User.objects.create_user("viewer", "viewer@example.com", DEMO_PASSWORD)
     )
@@ -53,6 +55,9 @@ def main(credentials_path: str) -> None:
         for connection in workspace.connections.all():
             _, message = test_connection(connection)
             print(f"demo: {connection}: {message}", flush=True)
+    # The first workspace, synced here and now, shows what acting looks like.
+    show_actions(next(iter(workspaces.values())), admin)
+    for workspace in workspaces.values():
         try:
             queue_sync(workspace=workspace, trigger="demo")
         except QueueError as exc:
