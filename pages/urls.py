@@ -5,6 +5,7 @@ from django.urls import path
 from pages.views import (
     activity,
     assets,
+    attention,
     changes,
     connections,
     dashboard,
@@ -27,6 +28,17 @@ urlpatterns = [
     path("plans/", assets.asset_list, {"kind": "plan"}, name="plans"),
     path("flows/", assets.asset_list, {"kind": "flow"}, name="flows"),
     path("workflows/", assets.asset_list, {"kind": "workflow"}, name="workflows"),
+    path("attention/", attention.attention, name="attention"),
+    path(
+        "attention/findings/<int:finding_id>/mute/",
+        attention.finding_mute,
+        name="finding_mute",
+    ),
+    path(
+        "attention/findings/<int:finding_id>/unmute/",
+        attention.finding_unmute,
+        name="finding_unmute",
+    ),
     path("activity/", activity.activity, name="activity"),
     path("activity.csv", activity.activity_csv, name="activity_csv"),
     path("changes/new/", changes.change_new, name="change_new"),

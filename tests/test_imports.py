@@ -32,7 +32,7 @@ LAYERS = (
     ("manage", "demo"),  # entry points
     ("aacportal",),  # settings, URLs, the Celery app
     ("pages", "accounts", "health"),  # what people see, by audience
-    ("actions",),  # acting on AAC: runs, enable and disable, windows
+    ("actions", "attention"),  # acting on AAC; rules and findings, digest, metrics
     ("schedules",),
     ("workspaces",),
     ("aacsim",),  # the simulator speaks through the client's types
@@ -40,7 +40,7 @@ LAYERS = (
     ("aac", "lib"),
 )
 # Free to import anything: they test or measure the rest.
-TOOLS = ("tests", "bench")
+TOOLS = ("tests", "bench", "mutation")
 DJANGO_FREE = ("aac", "aacsim")
 
 

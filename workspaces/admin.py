@@ -152,7 +152,9 @@ class ConnectionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="State")
+    # The connection's own state (its tokens), not the workspace's: that is
+    # the page's "State", which its syncs decide too.
+    @admin.display(description="Tokens")
     def state_badge(self, obj):
         return badge(obj.state, obj.get_state_display(), obj.state_reason)
 

@@ -30,6 +30,8 @@ from accounts.models import Profile
 from actions.models import BulkChange, RunRequest, Window
 from activity.log import record
 from activity.models import Action, Outcome
+from attention.models import Finding
+from attention.unsubscribe import unsubscribe_token
 from health.models import WorkerHeartbeat
 from schedules.models import Flow, Plan, Schedule, SyncRun, Workflow
 from tests.factories import (
@@ -119,6 +121,7 @@ PAGES = {
         named("pages:workspace", "acme_id"), members(viewer=200, operator=200)
     ),
     "runs/": Route(named("pages:runs"), everyone(200)),
+    "attention/": Route(named("pages:attention"), everyone(200)),
     # Scoped rows: each sees the activity of the workspaces they may see.
     "activity/": Route(named("pages:activity"), everyone(200)),
     "activity.csv": Route(named("pages:activity_csv"), everyone(200)),
@@ -180,6 +183,17 @@ PAGES = {
     ),
 }
 BUTTONS = {
+    # An empty form: back to the attention page saying the reason is needed.
+    "attention/findings/<int:finding_id>/mute/": Route(
+        named("pages:finding_mute", "finding_id"),
+        Expect(LOGIN, 403, 404, "302 /attention/", "302 /attention/"),
+        method="post",
+    ),
+    "attention/findings/<int:finding_id>/unmute/": Route(
+        named("pages:finding_unmute", "finding_id"),
+        Expect(LOGIN, 403, 404, "302 /attention/", "302 /attention/"),
+        method="post",
+    ),
     "sync/": Route(
         named("pages:sync_all"), Expect(LOGIN, 403, 403, 200, 200), method="post"
     ),
@@ -238,6 +252,10 @@ ACCOUNTS = {
         method="post",
     ),
     "accounts/preferences/": Route(named("preferences"), everyone(200)),
+    # The digest's signed link works without a login (carol's, here).
+    "accounts/unsubscribe/<str:token>/": Route(
+        named("digest_unsubscribe", "unsubscribe_token"), everyone(200, anonymous=200)
+    ),
     "accounts/password_change/": Route(named("password_change"), everyone(200)),
     "accounts/password_change/done/": Route(
         named("password_change_done"), everyone(200)
@@ -261,6 +279,10 @@ HEALTH = {
     "health/": Route(named("health"), everyone(200)),
     # For load balancers: no login, and it tells nothing but up or down.
     "health/live/": Route(named("health_live"), everyone(200, anonymous=200)),
+    # Prometheus' bearer token (AAC_METRICS_TOKEN), not a login: no session
+    # opens it, and without the token everyone gets 401
+    # (tests/attention/test_metrics.py sends it).
+    "metrics": Route(named("metrics"), everyone(401, anonymous=401)),
 }
 ADMIN_SITE = {
     "admin/": Route(named("admin:index"), staff(200, anonymous=ADMIN_LOGIN)),
@@ -431,6 +453,17 @@ SCOPED_MODELS = {
         delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
     ),
 }
+# The workspace change page's buttons: operators press them and are sent back
+# to the page, which shows what they queued.
+BACK_TO_WORKSPACE = "302 /admin/workspaces/workspace/{acme_id}/change/"
+ADMIN_BUTTONS = {
+    f"admin/workspaces/workspace/<path:object_id>/{name}/": Route(
+        lambda world, name=name: f"/admin/workspaces/workspace/{world.acme_id}/{name}/",
+        scoped(viewer=403, operator=BACK_TO_WORKSPACE, superuser=BACK_TO_WORKSPACE),
+        method="post",
+    )
+    for name in ("test", "refresh", "resync")
+}
 ADMIN_MODELS = {
     route: entry
     for routes in (
@@ -442,7 +475,15 @@ ADMIN_MODELS = {
     for route, entry in routes.items()
 }
 
-TABLE = {**PAGES, **BUTTONS, **ACCOUNTS, **HEALTH, **ADMIN_SITE, **ADMIN_MODELS}
+TABLE = {
+    **PAGES,
+    **BUTTONS,
+    **ACCOUNTS,
+    **HEALTH,
+    **ADMIN_SITE,
+    **ADMIN_MODELS,
+    **ADMIN_BUTTONS,
+}
 
 
 def url_patterns(patterns=None, prefix: str = ""):
@@ -461,7 +502,8 @@ def test_every_url_has_an_entry():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings):
+    settings.AAC_METRICS_TOKEN = "metrics-token-for-tests"
     acme = make_workspace("Acme EU")
     people = make_people(acme)
     for name in ("bob", "carol", "charlie"):
@@ -522,7 +564,21 @@ def world(db):
         status="complete",
     )
     make_aac_run(acme, asset=plan, status="Failed", schedule_aac_id=schedule.aac_id)
+    now = timezone.now()
+    finding = Finding.objects.create(
+        workspace=acme,
+        rule="owner_disabled",
+        severity="warning",
+        subject_kind="schedule",
+        subject_id=str(schedule.aac_id),
+        message="Enabled, but its owner is disabled in AAC.",
+        since=now,
+        opened_at=now,
+        seen_at=now,
+    )
     return SimpleNamespace(
+        finding_id=finding.pk,
+        unsubscribe_token=unsubscribe_token(carol.pk),
         schedule_aac_id=schedule.aac_id,
         plan_aac_id=plan.aac_id,
         flow_aac_id=make_asset(Flow, acme, 1_700_001).aac_id,
