@@ -56,6 +56,8 @@ def test_it_pauses_what_was_enabled_and_restores_only_what_nobody_touched(
     world, aac_sim
 ):
     restored, changed, deleted, already = world.own[:4]
+    for schedule in (restored, changed, deleted):
+        as_owner(world, schedule.aac_id, "enable_schedule")
     # Disabled in AAC since the last sync: the window asks AAC, not the cache.
     as_owner(world, already.aac_id, "disable_schedule")
     window = window_over(world, [restored, changed, deleted, already])
