@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from actions import tasks
+from actions import runs, tasks
 from actions.models import BulkChange, RunRequest
 from tests.factories import make_workspace
 
@@ -54,3 +54,15 @@ def test_it_resumes_what_went_quiet_and_leaves_what_is_alive(db, queued):
         ("run_bulk_change", dead.pk),
         ("start_run", claimed.pk),
     ]
+
+
+def test_a_young_run_is_read_often_and_a_long_one_less_often(db):
+    workspace = make_workspace()
+    young = run_request(workspace, "5", status="running", started_at=timezone.now())
+    old = run_request(
+        workspace,
+        "6",
+        status="running",
+        started_at=timezone.now() - timedelta(minutes=30),
+    )
+    assert (runs.next_look(young.pk), runs.next_look(old.pk)) == (2.0, 15.0)
