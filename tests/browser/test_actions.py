@@ -112,12 +112,14 @@ def test_a_bulk_disable_across_two_workspaces_reports_each_schedule(
     page.goto("/schedules/")
     for schedule in (acme_mine, acme_theirs, globex_mine):
         page.check(f'input[name="s"][value="{schedule.pk}"]')
+    screenshot(page, "schedules-ticked", full_page=False)
     page.click("#disable-ticked")
 
     expect(page.locator("h1")).to_have_text("Disable 3 schedules?")
     expect(page.locator("#summary-workspaces tbody tr")).to_have_count(2)
     expect(page.locator("#summary")).to_contain_text("1 will fail")
     page.fill("#id_reason", "Data centre move")
+    screenshot(page, "bulk-confirm")
     page.click("#confirm")
 
     results = page.locator("#change-results")
@@ -137,6 +139,9 @@ def test_a_bulk_disable_across_two_workspaces_reports_each_schedule(
         assert in_aac(aac_sim, remote, schedule.aac_id)["enabled"] is False
     assert in_aac(aac_sim, world.remotes[0], acme_theirs.aac_id)["enabled"] is True
     screenshot(page, "bulk-disable")
+    page.goto("/activity/?action=disable")
+    expect(page.locator("#activity-table tbody tr")).to_have_count(3)
+    screenshot(page, "activity")
 
 
 def test_a_window_leaves_a_schedule_its_owner_changed_as_the_owner_set_it(
