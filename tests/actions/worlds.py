@@ -36,7 +36,7 @@ def acting_world(make_sim_workspace, name="Acting", schedules=100):
         connection=connection,
         bob=bob,
         carol=carol,
-        own=list(rows.filter(owner_id=person)),
+        own=list(rows.filter(owner_id=person, enabled=True)),
         others=list(rows.exclude(owner_id=person).exclude(owner_id="")),
     )
 
