@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules.models import Schedule
-from schedules.queries import Summary, kind_counts, top_owners, upcoming_by_hour
+from schedules.queries import (
+    OwnerCount,
+    Summary,
+    kind_counts,
+    top_owners,
+    upcoming_by_hour,
+)
+from schedules.summaries import Overview
 from workspaces.models import Workspace
 
 TOP = 15
@@ -94,13 +101,14 @@ def _top_with_others(pairs: list[tuple[str, int]], total: int) -> tuple[list, li
     return labels, values
 
 
-def owner_chart(schedules: QuerySet[Schedule], *, total: int, scope: dict) -> Chart:
+def owner_chart(owners: list[OwnerCount], *, total: int, scope: dict) -> Chart:
     """Top owners by e-mail (the stable key), labelled with their name.
 
-    `scope` holds the table filters of the page (e.g. its workspace), so the
-    fallback table links to that owner's schedules within it.
+    `owners` are the TOP owners, most schedules first. `scope` holds the
+    table filters of the page (e.g. its workspace), so the fallback table
+    links to that owner's schedules within it.
     """
-    top = top_owners(schedules, limit=TOP)
+    top = owners[:TOP]
     pairs = [
         (owner.name or owner.email or "(no owner)", owner.schedules) for owner in top
     ]
@@ -151,40 +159,40 @@ def workspace_chart(workspaces: list[Workspace], summary: Summary) -> Chart:
     return chart.add("Schedules", values)
 
 
-def dashboard_charts(
-    schedules: QuerySet[Schedule],
-    summary: Summary,
-    *,
-    workspaces: list[Workspace],
-    now: datetime,
-) -> list[Chart]:
+def dashboard_charts(overview: Overview, *, workspaces: list[Workspace]) -> list[Chart]:
+    """The dashboard's charts, from the workspaces' summaries."""
+    summary, tz = overview.summary, timezone.get_current_timezone()
     return [
-        owner_chart(schedules, total=summary.total("schedules"), scope={}),
+        owner_chart(overview.owners, total=summary.total("schedules"), scope={}),
         kind_chart(summary, "task"),
         workspace_chart(workspaces, summary),
         kind_chart(summary, "trigger"),
-        upcoming_chart(schedules, now=now, wide=True),
+        upcoming_chart(overview.weekly_grid(tz), wide=True),
     ]
 
 
 def workspace_charts(
     schedules: QuerySet[Schedule], summary: Summary, *, scope: dict, now: datetime
 ) -> list[Chart]:
-    """A workspace page's charts; `scope` is its filter of the schedules table."""
+    """A workspace page's charts, counted from its rows; `scope` is its filter
+    of the schedules table."""
+    tz = timezone.get_current_timezone()
     return [
-        owner_chart(schedules, total=summary.total("schedules"), scope=scope),
+        owner_chart(
+            top_owners(schedules, limit=TOP),
+            total=summary.total("schedules"),
+            scope=scope,
+        ),
         kind_chart(summary, "task"),
         kind_chart(summary, "trigger"),
-        upcoming_chart(schedules, now=now),
+        upcoming_chart(upcoming_by_hour(schedules, now=now, days=UPCOMING_DAYS, tz=tz)),
     ]
 
 
-def upcoming_chart(
-    schedules: QuerySet[Schedule], *, now: datetime, wide: bool = False
-) -> Chart:
-    """Next runs in the coming week by weekday and hour, in the viewer's timezone."""
+def upcoming_chart(grid: list[list[int]], *, wide: bool = False) -> Chart:
+    """Next runs in the coming week by weekday and hour (`grid`), in the viewer's
+    timezone."""
     tz = timezone.get_current_timezone()
-    grid = upcoming_by_hour(schedules, now=now, days=UPCOMING_DAYS, tz=tz)
     chart = Chart(
         key="upcoming",
         title=f"Next runs in the coming {UPCOMING_DAYS} days ({tz})",
