@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from schedules.coverage import owner_rows
 from schedules.models import AllWorkspaces, Schedule, WorkspaceSummary
 from schedules.queries import DAYS_IN_WEEK, OwnerCount, Summary, summarise
 
@@ -88,6 +89,7 @@ def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummar
         workspace_id=workspace_id,
         as_of=now,
         schedules=fields["counts"].get("schedules", 0),
+        owner_rows=owner_rows([workspace_id]).get(workspace_id, []),
         **fields,
     )
     new.save()
@@ -223,6 +225,15 @@ def overview(
         owners=_ranked(total.owners),
         next_runs=next_runs,
     )
+
+
+def coverage_rows(workspace_ids: list[int]) -> dict[int, list[tuple[int, str, int]]]:
+    """The `owner_rows` of the workspaces, as their last sync counted them."""
+    rows = WorkspaceSummary.objects.filter(pk__in=workspace_ids)
+    return {
+        pk: [tuple(row) for row in found]
+        for pk, found in rows.values_list("pk", "owner_rows")
+    }
 
 
 def _ranked(owners: dict[str, dict[str, int]]) -> list[OwnerCount]:

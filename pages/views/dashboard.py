@@ -1,4 +1,5 @@
-"""The dashboard: every visible workspace's card, the totals and the charts.
+"""The dashboard: the visible workspaces' cards (or, when they are many, those
+that need attention and a compact table of all), the totals and the charts.
 
 Its counts come from the summaries each sync writes (`schedules.summaries`),
 so its work grows with the workspaces shown, not with their schedules.
@@ -12,6 +13,12 @@ from pages.cards import workspace_cards
 from pages.charts import dashboard_charts
 from pages.failures import failed_runs
 from pages.poller import Poller
+from pages.workspace_table import (
+    CARDS_AT_MOST,
+    WorkspaceTable,
+    needing_attention,
+    workspace_table,
+)
 from schedules import summaries
 from schedules.models import Run
 from workspaces import access
@@ -22,27 +29,53 @@ from workspaces.tokens.problems import REAUTH_HELP
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     visible = access.visible_workspaces(request.user)
-    ids = list(visible.values_list("pk", flat=True))
-    overview = summaries.overview(
-        ids, now=now, every=len(ids) == Workspace.objects.count(), detailed=set(ids)
-    )
+    workspaces = list(visible.only("pk", "name"))
+    ids = [ws.pk for ws in workspaces]
     failed = failed_runs(access.scope(Run.objects.all(), request.user), now=now)
+    compact = len(ids) > CARDS_AT_MOST
+    attention = (
+        needing_attention(visible, failed_runs=failed.by_workspace) if compact else ids
+    )
+    carded = attention[:CARDS_AT_MOST]
+    overview = summaries.overview(
+        ids, now=now, every=len(ids) == Workspace.objects.count(), detailed=set(carded)
+    )
     cards = workspace_cards(
-        visible,
+        visible.filter(pk__in=carded) if compact else visible,
         summary=overview.summary,
         operable=access.operable_ids(request.user),
         now=now,
         failed_runs=failed.by_workspace,
     )
-    workspaces = [card.workspace for card in cards]
+    cards.sort(key=lambda card: carded.index(card.workspace.pk))
+    table = None
+    if compact:
+        table = workspace_table(
+            visible,
+            request.GET,
+            counts=overview.summary.by_workspace,
+            failed_runs=failed.by_workspace,
+            attention=set(attention),
+        )
     context = {
         "cards": cards,
+        "table": table,
+        "attention": len(attention) if compact else None,
         "totals": overview.totals,
         "failed_runs": failed,
         "partial": [card.workspace.name for card in cards if card.coverage.partial],
         "charts": dashboard_charts(overview, workspaces=workspaces),
-        "can_operate_any": any(card.can_operate for card in cards),
-        "poller": Poller(active=any(card.active for card in cards), since=now),
+        "can_operate_any": any(card.can_operate for card in cards)
+        or (compact and access.may_operate_any(request.user)),
+        "poller": Poller(active=_active(cards, table), since=now),
         "reauth_help": REAUTH_HELP,
     }
     return render(request, "pages/dashboard.html", context)
+
+
+def _active(cards: list, table: WorkspaceTable | None) -> bool:
+    """Whether a sync shown on the page is queued or running."""
+    rows = table.page.object_list if table else []
+    return any(card.active for card in cards) or any(
+        row.latest and row.latest.is_active for row in rows
+    )

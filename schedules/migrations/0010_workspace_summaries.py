@@ -75,6 +75,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("schedules", models.PositiveIntegerField(default=0)),
+                ("owner_rows", models.JSONField(default=list)),
             ],
             options={
                 "verbose_name_plural": "workspace summaries",
