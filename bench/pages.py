@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 VAR = ROOT / "var" / "bench"
-PG_NAME = "aacportal_bench_pages"
+# Several checkouts benchmarking on one server each name their own.
+PG_NAME = os.environ.get("BENCH_PAGES_PG_NAME", "aacportal_bench_pages")
 # Workspaces of PER_WORKSPACE schedules and RUNS_PER_WORKSPACE runs, per database.
 WORKSPACES = {"postgresql": 1_000, "sqlite": 100}
 PER_WORKSPACE = 1_000
