@@ -75,7 +75,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("schedules", models.PositiveIntegerField(default=0)),
-                ("owner_rows", models.JSONField(default=list)),
             ],
             options={
                 "verbose_name_plural": "workspace summaries",
