@@ -41,6 +41,8 @@ class TaskKind(models.TextChoices):
     PLAN = "plan", "Plan"
     WORKFLOW = "workflow", "Workflow"
     REPORT = "report", "Report"
+    AUTO_INSIGHTS = "auto_insights", "Auto Insights"
+    LOCATION_INTELLIGENCE = "location_intel", "Location Intelligence"
     OTHER = "other", "Other"
 
 

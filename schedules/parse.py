@@ -29,10 +29,14 @@ TASK_KINDS = {
     "runPlan": (TaskKind.PLAN, "planId"),
     "runWorkflow": (TaskKind.WORKFLOW, "workflowId"),
     "runReport": (TaskKind.REPORT, "reportId"),
-    # Published but rarer kinds: kept as "other" without complaint.
-    "runAutoInsights": (TaskKind.OTHER, None),
-    "runLocationIntelligence": (TaskKind.OTHER, None),
+    # Published kinds whose id field is not: their one "...Id" field.
+    "runAutoInsights": (TaskKind.AUTO_INSIGHTS, None),
+    "runLocationIntelligence": (TaskKind.LOCATION_INTELLIGENCE, None),
 }
+
+# The note of a schedule with several triggers: its columns hold the first
+# alone, so the upcoming load (`schedules.load`) reads its raw triggers.
+MANY_TRIGGERS = "triggers; the kind shown is the first's"
 
 _LIMITS = {
     field.name: field.max_length
@@ -201,7 +205,7 @@ def _trigger_fields(items: object, now: datetime, notes: list, problems: list) -
         notes.extend(trigger.notes)
         problems.extend(trigger.problems)
     if len(triggers) > 1:
-        notes.append(f"{len(triggers)} triggers; the kind shown is the first's")
+        notes.append(f"{len(triggers)} {MANY_TRIGGERS}")
     last_run = items[0].get("lastExecutionTime") if isinstance(items[0], dict) else None
     return {
         "trigger_kind": first.kind,

@@ -19,19 +19,20 @@ does the cache's next run of a schedule whose run has passed since its sync
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from schedules.coverage import owner_rows
+from schedules.load import DAYS, SLOTS_PER_DAY, Load, upcoming_load
 from schedules.models import AllWorkspaces, Schedule, WorkspaceSummary
-from schedules.queries import DAYS_IN_WEEK, OwnerCount, Summary, summarise
+from schedules.queries import OwnerCount, Summary, summarise
 
 SLOT = timedelta(minutes=15)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A week from any moment until the next sync, with a day to spare.
-HORIZON = timedelta(days=DAYS_IN_WEEK + 1)
+HORIZON = timedelta(days=DAYS + 1)
 # Counts of `summarise` that depend on the moment of reading: from `next_runs`.
 NEXT_24H = "next_24h"
 
@@ -69,7 +70,15 @@ def counted(schedules: QuerySet[Schedule], workspace_id: int, *, now: datetime) 
     next_runs: Counter = Counter()
     for at, n in upcoming:
         next_runs[str(slot_of(at))] += n
-    return {"counts": counts, "owners": owners, "next_runs": dict(next_runs)}
+    week = upcoming_load(schedules, now=now)
+    first = slot_of(week.start)
+    load = {str(first + i): n for i, n in enumerate(week.slots) if n}
+    return {
+        "counts": counts,
+        "owners": owners,
+        "next_runs": dict(next_runs),
+        "load": load,
+    }
 
 
 def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummary:
@@ -123,10 +132,11 @@ def _move(total: AllWorkspaces, summary: WorkspaceSummary, sign: int) -> None:
         if not owners[email]:
             del owners[email]
     total.owners = owners
-    theirs = summary.next_runs
-    if sign < 0:  # slots pruned from the total are not taken away again
-        theirs = {slot: n for slot, n in theirs.items() if slot in total.next_runs}
-    total.next_runs = _added(total.next_runs, theirs, sign)
+    for field in ("next_runs", "load"):
+        ours, theirs = getattr(total, field), getattr(summary, field)
+        if sign < 0:  # slots pruned from the total are not taken away again
+            theirs = {slot: n for slot, n in theirs.items() if slot in ours}
+        setattr(total, field, _added(ours, theirs, sign))
 
 
 def _added(into: dict, more: dict, sign: int) -> dict:
@@ -142,12 +152,13 @@ def _added(into: dict, more: dict, sign: int) -> dict:
 def _prune(total: AllWorkspaces, now: datetime) -> None:
     first = slot_of(now)
     total.next_runs = {s: n for s, n in total.next_runs.items() if int(s) >= first}
+    total.load = {s: n for s, n in total.load.items() if int(s) >= first}
 
 
 def _rebuild(total: AllWorkspaces, now: datetime) -> None:
     """The total added up again from every workspace's summary (after a
     workspace was deleted, its summary with it)."""
-    total.counts, total.owners, total.next_runs = {}, {}, {}
+    total.counts, total.owners, total.next_runs, total.load = {}, {}, {}, {}
     total.members = total.member_ids = 0
     for summary in WorkspaceSummary.objects.iterator(chunk_size=200):
         _move(total, summary, 1)
@@ -166,20 +177,10 @@ class Overview:
     summary: Summary
     totals: dict[str, int]
     owners: list[OwnerCount]
-    # Next runs per quarter hour (numbered from the epoch), from the one `now`
-    # is in, for a week.
-    next_runs: dict[int, int]
-
-    def top_owners(self, limit: int) -> list[OwnerCount]:
-        return self.owners[:limit]
-
-    def weekly_grid(self, tz: tzinfo) -> list[list[int]]:
-        """Next runs per weekday (0 = Monday) and hour, on `tz`'s clock."""
-        grid = [[0] * 24 for _ in range(DAYS_IN_WEEK)]
-        for slot, n in self.next_runs.items():
-            local = timezone.localtime(slot_start(slot), tz)
-            grid[local.weekday()][local.hour] += n
-        return grid
+    # Every run of the coming week (`schedules.load`), from the quarter hour
+    # of reading; the quarter hours after the week each workspace's last
+    # sync counted are not known yet.
+    load: Load
 
 
 def overview(
@@ -202,28 +203,25 @@ def overview(
     ):
         total = None
     first = slot_of(now)
-    window = range(first, first + DAYS_IN_WEEK * 24 * 4)
+    day = range(first, first + SLOTS_PER_DAY)
     if total is None:
         total = AllWorkspaces(as_of=now)
-        for summary in rows.only("workspace", "counts", "owners", "next_runs"):
+        for summary in rows.only("workspace", "counts", "owners", "next_runs", "load"):
             _move(total, summary, 1)
-    next_runs = {
-        int(s): n for s, n in total.next_runs.items() if int(s) in window and n
-    }
     for pk, slots in rows.filter(pk__in=detailed).values_list("pk", "next_runs"):
-        day = range(first, first + 24 * 4)
         by_workspace[pk][NEXT_24H] = sum(n for s, n in slots.items() if int(s) in day)
     for counts in by_workspace.values():
         counts.setdefault(NEXT_24H, 0)
     summary = Summary(by_workspace=by_workspace)
     totals = summary.totals
-    day = range(first, first + 24 * 4)
-    totals[NEXT_24H] = sum(n for s, n in next_runs.items() if s in day)
+    totals[NEXT_24H] = sum(n for s, n in total.next_runs.items() if int(s) in day)
+    week = range(first, first + DAYS * SLOTS_PER_DAY)
+    slots = tuple(total.load.get(str(slot), 0) for slot in week)
     return Overview(
         summary=summary,
         totals=totals,
         owners=_ranked(total.owners),
-        next_runs=next_runs,
+        load=Load(slot_start(first), slots),
     )
 
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from attention.models import Finding
+from pages.attention import today
 from pages.cards import workspace_cards
 from pages.charts import dashboard_charts
 from pages.failures import failed_runs
@@ -69,6 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         or (compact and access.may_operate_any(request.user)),
         "poller": Poller(active=_active(cards, table), since=now),
         "reauth_help": REAUTH_HELP,
+        "today": today(access.scope(Finding.objects.all(), request.user), now=now),
     }
     return render(request, "pages/dashboard.html", context)
 

@@ -2,7 +2,6 @@
 after every kind of sync (`schedules.summaries`)."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -10,8 +9,9 @@ from django.utils import timezone
 
 from schedules import summaries
 from schedules.connections import remove_connection
+from schedules.load import upcoming_load
 from schedules.models import AllWorkspaces, Schedule, SyncRun, WorkspaceSummary
-from schedules.queries import summarise, top_owners, upcoming_by_hour
+from schedules.queries import summarise, top_owners
 from tests.schedules.conftest import active_person, on_list, sync
 from tests.workspaces.stored import expire_soon, tokens
 from workspaces.models import Workspace
@@ -19,8 +19,6 @@ from workspaces.models import Workspace
 pytestmark = pytest.mark.django_db
 
 Status = SyncRun.Status
-# A viewer whose hours are not whole hours of UTC.
-KOLKATA = ZoneInfo("Asia/Kolkata")
 
 
 @pytest.fixture
@@ -38,7 +36,8 @@ def counted_in_full(workspace_ids: list[int], *, now) -> dict:
     return {
         "by_workspace": {pk: by_workspace.get(pk, {}) for pk in workspace_ids},
         "owners": top_owners(schedules, limit=10_000),
-        "grid": upcoming_by_hour(schedules, now=now, days=7, tz=KOLKATA),
+        "load": upcoming_load(schedules, now=now),
+        "next_24h": summarise(schedules, now=now).total("next_24h"),
     }
 
 
@@ -51,7 +50,8 @@ def from_summaries(workspace_ids: list[int], *, now, every: bool) -> dict:
             pk: read.summary.by_workspace.get(pk, {}) for pk in workspace_ids
         },
         "owners": read.owners,
-        "grid": read.weekly_grid(KOLKATA),
+        "load": read.load,
+        "next_24h": read.totals["next_24h"],
     }
 
 
@@ -60,7 +60,7 @@ def assert_summaries_equal_a_full_count(now) -> None:
     for ids, sees_all in ((every, True), (every[:1], False)):
         expected = counted_in_full(ids, now=now)
         assert expected["owners"]
-        assert sum(map(sum, expected["grid"])) > 0
+        assert expected["load"].total > 0
         # A workspace never synced has no counts either way.
         expected["by_workspace"] = {
             pk: c for pk, c in expected["by_workspace"].items() if c
@@ -173,7 +173,7 @@ def test_a_deleted_workspace_leaves_the_total_until_the_next_write_rebuilds_it(
     assert_summaries_equal_a_full_count(quarter_hour)
 
 
-def test_next_runs_read_later_count_from_the_quarter_hour_of_reading(
+def test_read_later_the_week_and_the_next_day_start_at_the_quarter_hour_of_reading(
     two_workspaces, quarter_hour
 ):
     (_, one), _ = two_workspaces
@@ -182,12 +182,18 @@ def test_next_runs_read_later_count_from_the_quarter_hour_of_reading(
 
     read = summaries.overview([one.pk], now=later, every=True, detailed={one.pk})
 
-    soonest = min(read.next_runs)
-    assert summaries.slot_start(soonest) >= later
-    expected = Schedule.objects.filter(
-        workspace=one,
+    schedules = Schedule.objects.filter(workspace=one)
+    # The week the sync counted, from the reader's quarter hour on: the five
+    # hours past its end are not known until the next sync.
+    expected = upcoming_load(schedules, now=later)
+    unknown = 5 * 4
+    assert read.load.start == expected.start == later
+    assert read.load.slots[:-unknown] == expected.slots[:-unknown]
+    assert read.load.slots[-unknown:] == (0,) * unknown
+    expected = schedules.filter(
         enabled=True,
         next_run_at__gte=later,
-        next_run_at__lt=later + timedelta(days=7),
+        next_run_at__lt=later + timedelta(days=1),
     ).count()
-    assert sum(read.next_runs.values()) == expected
+    assert read.totals["next_24h"] == read.summary.by_workspace[one.pk]["next_24h"]
+    assert read.totals["next_24h"] == expected > 0
