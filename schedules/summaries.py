@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
@@ -83,8 +84,14 @@ def counted(schedules: QuerySet[Schedule], workspace_id: int, *, now: datetime) 
 
 def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummary:
     """Count the workspace's cached schedules into its summary, and the sum of
-    every workspace with it. Run it inside the transaction that changed them."""
+    every workspace with it. Run it inside the transaction that changed them
+    (it opens one of its own otherwise)."""
     now = now or timezone.now()
+    with transaction.atomic():
+        return _record(workspace_id, now)
+
+
+def _record(workspace_id: int, now: datetime) -> WorkspaceSummary:
     total = _locked_total(now)
     members = WorkspaceSummary.objects.aggregate(n=Count("pk"), ids=Sum("pk"))
     consistent = (members["n"], members["ids"] or 0) == (
