@@ -365,7 +365,7 @@ def measure_pages(requests: int) -> dict:
         "runs table": (alice, "/runs/"),
     }
     try:
-        pages["attention page"] = (alice, reverse("attention:index"))
+        pages["attention page"] = (alice, reverse("pages:attention"))
     except NoReverseMatch:
         say("no attention page in this checkout: not measured")
     return time_pages(pages, requests)

@@ -1,19 +1,12 @@
 """Summaries hold the upcoming load (every run of the week) and the rows coverage
 reads; and the two 0008 migrations meet here.
 
-Every workspace is counted again, as a sync would, so that the new fields are
-filled before the next sync.
+The summaries fill at each workspace's next sync; `manage.py summarise`
+counts them all now. (No data step here: it would run today's code against
+the columns of this point in the history.)
 """
 
 from django.db import migrations, models
-
-from schedules.summaries import record
-
-
-def summarise_every_workspace(apps, schema_editor):
-    workspaces = apps.get_model("workspaces", "Workspace")
-    for pk in workspaces.objects.order_by("pk").values_list("pk", flat=True):
-        record(pk)
 
 
 class Migration(migrations.Migration):
@@ -38,5 +31,4 @@ class Migration(migrations.Migration):
             name="load",
             field=models.JSONField(default=dict),
         ),
-        migrations.RunPython(summarise_every_workspace, migrations.RunPython.noop),
     ]
