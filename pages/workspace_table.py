@@ -4,7 +4,8 @@ workspace a row of a compact table.
 Up to CARDS_AT_MOST visible workspaces, each has its card, as before. Beyond
 that, cards cost too much to build and to read: they go to the workspaces
 that need attention (no working connection, the last sync failed or was
-skipped, runs failed in the last 24 hours), the most urgent first, at most
+skipped, open findings of the broken kind, runs failed in the last 24 hours),
+the most urgent first, at most
 CARDS_AT_MOST; and every workspace is a row of a table sorted by name,
 schedules or last sync, ROWS_PER_PAGE a page. What it reads of every visible
 workspace is a few small columns (summaries, connection states, the latest
@@ -12,6 +13,7 @@ run's status); the rest, only for the page's rows.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -19,6 +21,8 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from attention.models import Finding, Severity
+from attention.queries import open_findings
 from schedules.models import SyncRun
 from workspaces.models import Connection, Workspace
 
@@ -61,11 +65,21 @@ def _latest(field: str) -> Subquery:
     return Subquery(runs.values(field)[:1])
 
 
+def broken(findings: QuerySet[Finding], *, now: datetime) -> set[int]:
+    """The workspaces of open, unmuted findings of the broken (critical) kind."""
+    critical = open_findings(findings, now=now).filter(severity=Severity.CRITICAL)
+    return set(critical.order_by().values_list("workspace_id", flat=True).distinct())
+
+
 def needing_attention(
-    workspaces: QuerySet[Workspace], *, failed_runs: dict[int, int]
+    workspaces: QuerySet[Workspace],
+    *,
+    failed_runs: dict[int, int],
+    broken: set[int],
 ) -> list[int]:
     """The ids of the workspaces that need a look, the most urgent first: no
-    working connection, then a failed or skipped last sync, then failed runs."""
+    working connection, then a failed or skipped last sync, then open findings
+    of the broken kind (`broken`), then failed runs."""
     working = set(
         Connection.objects.filter(workspace__in=workspaces, state=Connection.State.OK)
         .values_list("workspace_id", flat=True)
@@ -76,8 +90,8 @@ def needing_attention(
     )
     urgent = []
     for pk, name, status in rows:
-        score = 4 * (pk not in working) + 2 * (status in SYNC_PROBLEMS)
-        score += bool(failed_runs.get(pk))
+        score = 8 * (pk not in working) + 4 * (status in SYNC_PROBLEMS)
+        score += 2 * (pk in broken) + bool(failed_runs.get(pk))
         if score:
             urgent.append((-score, name, pk))
     return [pk for *_, pk in sorted(urgent)]

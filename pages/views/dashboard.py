@@ -18,6 +18,7 @@ from pages.poller import Poller
 from pages.workspace_table import (
     CARDS_AT_MOST,
     WorkspaceTable,
+    broken,
     needing_attention,
     workspace_table,
 )
@@ -35,9 +36,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ids = [ws.pk for ws in workspaces]
     failed = failed_runs(access.scope(Run.objects.all(), request.user), now=now)
     compact = len(ids) > CARDS_AT_MOST
-    attention = (
-        needing_attention(visible, failed_runs=failed.by_workspace) if compact else ids
-    )
+    findings = access.scope(Finding.objects.all(), request.user)
+    attention = ids
+    if compact:
+        attention = needing_attention(
+            visible, failed_runs=failed.by_workspace, broken=broken(findings, now=now)
+        )
     carded = attention[:CARDS_AT_MOST]
     overview = summaries.overview(
         ids, now=now, every=len(ids) == Workspace.objects.count(), detailed=set(carded)
@@ -71,7 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         or (compact and access.may_operate_any(request.user)),
         "poller": Poller(active=_active(cards, table), since=now),
         "reauth_help": REAUTH_HELP,
-        "today": today(access.scope(Finding.objects.all(), request.user), now=now),
+        "today": today(findings, now=now),
     }
     return render(request, "pages/dashboard.html", context)
 

@@ -5,7 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from attention.models import Finding
 from pages.workspace_table import CARDS_AT_MOST, ROWS_PER_PAGE
 from schedules.models import SyncRun
 from tests.factories import make_aac_run, make_schedules, make_workspace
@@ -41,15 +43,37 @@ def test_beyond_the_cards_limit_only_workspaces_that_need_attention_get_cards(
     SyncRun.objects.create(workspace=made[5], trigger="beat", status="failed")
     Connection.objects.filter(workspace=made[9]).update(state="needs_reauth")
     make_aac_run(made[3], status="Failed")
+    now = timezone.now()
+    finding = {"rule": "owner_disabled", "subject_kind": "schedule", "message": "!"}
+    Finding.objects.create(
+        workspace=made[7],
+        severity="critical",
+        since=now,
+        opened_at=now,
+        seen_at=now,
+        subject_id="1",
+        **finding,
+    )
+    Finding.objects.create(
+        workspace=made[8],
+        severity="info",
+        since=now,
+        opened_at=now,
+        seen_at=now,
+        subject_id="2",
+        **finding,
+    )
 
     response = login(world.alice).get(URL)
 
-    # No working connection first, then a failed last sync, then failed runs.
-    assert card_names(response)[:3] == ["Many 009", "Many 005", "Many 003"]
+    # No working connection first, then a failed last sync, a broken finding,
+    # failed runs.
+    assert card_names(response)[:4] == ["Many 009", "Many 005", "Many 007", "Many 003"]
     rows = response.context["table"].page.object_list
     assert len(rows) == CARDS_AT_MOST + 2
     flagged = [row.workspace.name for row in rows if row.attention]
-    assert {"Many 009", "Many 005", "Many 003"} <= set(flagged)
+    assert {"Many 009", "Many 005", "Many 007", "Many 003"} <= set(flagged)
+    assert "Many 008" not in flagged
     assert "Many 004" not in flagged
     assert "need attention" in response.text
     assert 'id="workspaces-table"' in response.text
