@@ -194,19 +194,32 @@ def _slots_by_field(engine: str, zone_name: str, day: datetime) -> tuple | None:
     tz = zone(zone_name)
     slots = [0] * ((DAYS + 1) * SLOTS_PER_DAY)
     first = day.astimezone(tz).date() - timedelta(days=1)
+    quarter_hours = [
+        (hour * 4 + quarter, n)
+        for hour in (range(24) if hours == ["*"] else hours)
+        for quarter, n in quarters
+    ]
     for offset in range(DAYS + 4):
         date = first + timedelta(days=offset)
         if not _fires_on(date, doms, months, dows):
             continue
-        for hour in range(24) if hours == ["*"] else hours:
-            for quarter, n in quarters:
-                wall = datetime(date.year, date.month, date.day, hour, quarter * 15)
-                at = wall.replace(tzinfo=tz).astimezone(UTC)
-                if at.astimezone(tz).replace(tzinfo=None) != wall:
-                    continue  # skipped by a daylight-saving change
-                slot = (at - day) // SLOT
-                if 0 <= slot < len(slots):
-                    slots[slot] += n
+        midnight = datetime(date.year, date.month, date.day)
+        before = midnight.replace(tzinfo=tz).utcoffset()
+        after = (midnight + timedelta(days=1)).replace(tzinfo=tz).utcoffset()
+        if before == after:  # no clock change that day: plain arithmetic
+            start = (datetime.combine(date, time(), UTC) - before - day) // SLOT
+            for index, n in quarter_hours:
+                if 0 <= start + index < len(slots):
+                    slots[start + index] += n
+            continue
+        for index, n in quarter_hours:
+            wall = midnight + index * SLOT
+            at = wall.replace(tzinfo=tz).astimezone(UTC)
+            if at.astimezone(tz).replace(tzinfo=None) != wall:
+                continue  # skipped by a daylight-saving change
+            slot = (at - day) // SLOT
+            if 0 <= slot < len(slots):
+                slots[slot] += n
     return tuple(slots)
 
 
