@@ -34,6 +34,8 @@ SLOT = timedelta(minutes=15)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A week from any moment until the next sync, with a day to spare.
 HORIZON = timedelta(days=DAYS + 1)
+# A sync that changed no row leaves a summary younger than this as it is.
+FRESH = timedelta(hours=1)
 # Counts of `summarise` that depend on the moment of reading: from `next_runs`.
 NEXT_24H = "next_24h"
 
@@ -93,11 +95,7 @@ def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummar
 
 def _record(workspace_id: int, now: datetime) -> WorkspaceSummary:
     total = _locked_total(now)
-    members = WorkspaceSummary.objects.aggregate(n=Count("pk"), ids=Sum("pk"))
-    consistent = (members["n"], members["ids"] or 0) == (
-        total.members,
-        total.member_ids,
-    )
+    consistent = _holds_every_summary(total)
     old = WorkspaceSummary.objects.filter(pk=workspace_id).first()
     schedules = Schedule.objects.filter(workspace_id=workspace_id)
     fields = counted(schedules, workspace_id, now=now)
@@ -122,6 +120,25 @@ def _record(workspace_id: int, now: datetime) -> WorkspaceSummary:
     total.as_of = now
     total.save()
     return new
+
+
+def stale(workspace_id: int, *, now: datetime | None = None) -> bool:
+    """Whether a sync that changed no row still counts the summary again: when
+    it is missing or older than FRESH (so the week it counted stays a week),
+    or the total still holds a deleted workspace."""
+    now = now or timezone.now()
+    summary = WorkspaceSummary.objects.filter(pk=workspace_id).only("as_of").first()
+    if summary is None or summary.as_of < now - FRESH:
+        return True
+    total = AllWorkspaces.objects.filter(pk=AllWorkspaces.ONLY).first()
+    return total is None or not _holds_every_summary(total)
+
+
+def _holds_every_summary(total: AllWorkspaces) -> bool:
+    """Whether `total` adds up the workspaces that have a summary (no deleted
+    one among them)."""
+    members = WorkspaceSummary.objects.aggregate(n=Count("pk"), ids=Sum("pk"))
+    return (members["n"], members["ids"] or 0) == (total.members, total.member_ids)
 
 
 def _locked_total(now: datetime) -> AllWorkspaces:

@@ -97,7 +97,6 @@ def test_summaries_follow_changes_and_unchanged_syncs(
     aac_sim.sim.add_schedules(remote.id, 5)
     aac_sim.sim.remove_schedules(remote.id, 7)
     aac_sim.sim.touch_schedules(remote.id, 4)
-    Schedule.objects.filter(workspace=two).update(enabled=False)  # as if stale
 
     assert sync(one).counts_of("schedules").deleted > 0
     assert sync(two).counts_of("schedules").unchanged == 140
@@ -197,3 +196,20 @@ def test_read_later_the_week_and_the_next_day_start_at_the_quarter_hour_of_readi
     ).count()
     assert read.totals["next_24h"] == read.summary.by_workspace[one.pk]["next_24h"]
     assert read.totals["next_24h"] == expected > 0
+
+
+def test_a_sync_that_changes_no_schedule_recounts_only_a_summary_an_hour_old(
+    aac_sim, two_workspaces, quarter_hour
+):
+    (_, one), _ = two_workspaces
+    sync(one)
+    first = WorkspaceSummary.objects.get(pk=one.pk).as_of
+
+    sync(one)  # no time passed: no next run moved on either
+    assert WorkspaceSummary.objects.get(pk=one.pk).as_of == first
+
+    later = quarter_hour + summaries.FRESH + timedelta(minutes=15)
+    with time_machine.travel(later, tick=False):
+        sync(one)
+        assert WorkspaceSummary.objects.get(pk=one.pk).as_of == later
+        assert_summaries_equal_a_full_count(later)
