@@ -95,20 +95,23 @@ def week_start(now: datetime) -> datetime:
     return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
 
 
-def upcoming_load(schedules: QuerySet[Schedule], *, now: datetime) -> Load:
-    """The load of the enabled `schedules` for DAYS days from `week_start(now)`.
+def upcoming_load(
+    schedules: QuerySet[Schedule], *, now: datetime, days: int = DAYS
+) -> Load:
+    """The load of the enabled `schedules` for `days` days from `week_start(now)`
+    (a summary keeps a day more than a week: it is read until the next sync).
 
     Three queries: the grouped crons, the grouped one-time instants, and the
     few schedules read from their raw triggers.
     """
     start = week_start(now)
-    until = start + timedelta(days=DAYS)
+    until = start + timedelta(days=days)
     # A schedule without a next run never fires again (or waits for a file or
     # a table); one whose next run is past the week does not fire in it.
     firing = schedules.filter(
         enabled=True, next_run_at__isnull=False, next_run_at__lt=until
     ).order_by()
-    slots = [0] * (DAYS * SLOTS_PER_DAY)
+    slots = [0] * (days * SLOTS_PER_DAY)
     regular = firing.exclude(IRREGULAR)
     crons = regular.exclude(cron="").values_list("cron", "timezone")
     for cron, zone_name, n in crons.annotate(n=Count("workspace")):
@@ -133,7 +136,9 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
     # Whole quarter hours (lo to hi) from the runs cached for the zone's
     # cron; those a start or end date cuts, run by run.
     day = datetime.combine(start.date(), time(), UTC)
-    week = _week_of_slots(trigger.engine, trigger.zone, day)
+    week = _week_of_slots(
+        trigger.engine, trigger.zone, day, len(slots) // SLOTS_PER_DAY
+    )
     offset = (start - day) // SLOT
     lo, hi, cut = 0, len(slots), set()
     if trigger.start and trigger.start > start:
@@ -157,16 +162,20 @@ def _runs_between(trigger: Trigger, begin: datetime, end: datetime) -> int:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _week_of_slots(engine: str, zone_name: str, day: datetime) -> tuple[int, ...]:
-    """Runs per quarter hour of an unbounded cron for DAYS + 1 days from `day`
-    (UTC midnight): any week starting that day lies within."""
-    counted = _slots_by_field(engine, zone_name, day)
+def _week_of_slots(
+    engine: str, zone_name: str, day: datetime, days: int
+) -> tuple[int, ...]:
+    """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
+    (UTC midnight): any span of `days` starting that day lies within."""
+    counted = _slots_by_field(engine, zone_name, day, days)
     if counted is not None:
         return counted
-    return _slots_run_by_run(engine, zone_name, day)
+    return _slots_run_by_run(engine, zone_name, day, days)
 
 
-def _slots_by_field(engine: str, zone_name: str, day: datetime) -> tuple | None:
+def _slots_by_field(
+    engine: str, zone_name: str, day: datetime, days: int
+) -> tuple | None:
     """`_week_of_slots` from the cron's fields, a quarter hour of each matching
     day and hour at a time, not run by run: some thousand steps for a cron
     firing every minute instead of ten thousand croniter steps. None for what
@@ -192,14 +201,14 @@ def _slots_by_field(engine: str, zone_name: str, day: datetime) -> tuple | None:
         per_quarter[minute // 15] += per_second
     quarters = [(q, n) for q, n in enumerate(per_quarter) if n]
     tz = zone(zone_name)
-    slots = [0] * ((DAYS + 1) * SLOTS_PER_DAY)
+    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
     first = day.astimezone(tz).date() - timedelta(days=1)
     quarter_hours = [
         (hour * 4 + quarter, n)
         for hour in (range(24) if hours == ["*"] else hours)
         for quarter, n in quarters
     ]
-    for offset in range(DAYS + 4):
+    for offset in range(days + 4):
         date = first + timedelta(days=offset)
         if not _fires_on(date, doms, months, dows):
             continue
@@ -235,9 +244,9 @@ def _fires_on(date, doms: list, months: list, dows: list) -> bool:
     return on_day and on_weekday
 
 
-def _slots_run_by_run(engine: str, zone_name: str, day: datetime) -> tuple:
-    slots = [0] * ((DAYS + 1) * SLOTS_PER_DAY)
-    end = day + timedelta(days=DAYS + 1)
+def _slots_run_by_run(engine: str, zone_name: str, day: datetime, days: int) -> tuple:
+    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
+    end = day + timedelta(days=days + 1)
     runs = cron_runs(engine, zone_name, after=day - timedelta(microseconds=1))
     for at in takewhile(lambda at: at < end, runs):
         slots[(at - day) // SLOT] += 1

@@ -21,7 +21,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
@@ -29,11 +30,14 @@ from schedules.coverage import owner_rows
 from schedules.load import DAYS, SLOTS_PER_DAY, Load, upcoming_load
 from schedules.models import AllWorkspaces, Schedule, WorkspaceSummary
 from schedules.queries import OwnerCount, Summary, summarise
+from workspaces.models import Workspace
 
 SLOT = timedelta(minutes=15)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A week from any moment until the next sync, with a day to spare.
 HORIZON = timedelta(days=DAYS + 1)
+# The fields counted per quarter hour, pruned as time passes.
+SLOTTED = ("next_runs", "runs")
 # A sync that changed no row leaves a summary younger than this as it is.
 FRESH = timedelta(hours=1)
 # Counts of `summarise` that depend on the moment of reading: from `next_runs`.
@@ -73,14 +77,14 @@ def counted(schedules: QuerySet[Schedule], workspace_id: int, *, now: datetime) 
     next_runs: Counter = Counter()
     for at, n in upcoming:
         next_runs[str(slot_of(at))] += n
-    week = upcoming_load(schedules, now=now)
-    first = slot_of(week.start)
-    load = {str(first + i): n for i, n in enumerate(week.slots) if n}
+    load = upcoming_load(schedules, now=now, days=HORIZON.days)
+    start = slot_of(load.start)
+    runs = {str(start + i): n for i, n in enumerate(load.slots) if n}
     return {
         "counts": counts,
         "owners": owners,
         "next_runs": dict(next_runs),
-        "load": load,
+        "runs": runs,
     }
 
 
@@ -122,6 +126,22 @@ def _record(workspace_id: int, now: datetime) -> WorkspaceSummary:
     return new
 
 
+def summarise_missing(using: str = "default", **kwargs) -> None:
+    """After `migrate`: a summary for each workspace that has none (the caches
+    there before summaries existed), not at its next sync.
+
+    Run once every migration is applied, with the app's own models; a data
+    migration could not call this code, which follows the latest models.
+    """
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return  # migrated part way (to an older state): the full migrate does it
+    missing = Workspace.objects.using(using).filter(summary__isnull=True)
+    for pk in missing.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic(using=using):
+            record(pk)
+
+
 def stale(workspace_id: int, *, now: datetime | None = None) -> bool:
     """Whether a sync that changed no row still counts the summary again: when
     it is missing or older than FRESH (so the week it counted stays a week),
@@ -156,7 +176,7 @@ def _move(total: AllWorkspaces, summary: WorkspaceSummary, sign: int) -> None:
         if not owners[email]:
             del owners[email]
     total.owners = owners
-    for field in ("next_runs", "load"):
+    for field in SLOTTED:
         ours, theirs = getattr(total, field), getattr(summary, field)
         if sign < 0:  # slots pruned from the total are not taken away again
             theirs = {slot: n for slot, n in theirs.items() if slot in ours}
@@ -175,14 +195,15 @@ def _added(into: dict, more: dict, sign: int) -> dict:
 
 def _prune(total: AllWorkspaces, now: datetime) -> None:
     first = slot_of(now)
-    total.next_runs = {s: n for s, n in total.next_runs.items() if int(s) >= first}
-    total.load = {s: n for s, n in total.load.items() if int(s) >= first}
+    for field in SLOTTED:
+        slots = getattr(total, field)
+        setattr(total, field, {s: n for s, n in slots.items() if int(s) >= first})
 
 
 def _rebuild(total: AllWorkspaces, now: datetime) -> None:
     """The total added up again from every workspace's summary (after a
     workspace was deleted, its summary with it)."""
-    total.counts, total.owners, total.next_runs, total.load = {}, {}, {}, {}
+    total.counts, total.owners, total.next_runs, total.runs = {}, {}, {}, {}
     total.members = total.member_ids = 0
     for summary in WorkspaceSummary.objects.iterator(chunk_size=200):
         _move(total, summary, 1)
@@ -202,8 +223,7 @@ class Overview:
     totals: dict[str, int]
     owners: list[OwnerCount]
     # Every run of the coming week (`schedules.load`), from the quarter hour
-    # of reading; the quarter hours after the week each workspace's last
-    # sync counted are not known yet.
+    # of reading (each sync counts a day more than a week).
     load: Load
 
 
@@ -230,7 +250,7 @@ def overview(
     day = range(first, first + SLOTS_PER_DAY)
     if total is None:
         total = AllWorkspaces(as_of=now)
-        for summary in rows.only("workspace", "counts", "owners", "next_runs", "load"):
+        for summary in rows.only("workspace", "counts", "owners", *SLOTTED):
             _move(total, summary, 1)
     for pk, slots in rows.filter(pk__in=detailed).values_list("pk", "next_runs"):
         by_workspace[pk][NEXT_24H] = sum(n for s, n in slots.items() if int(s) in day)
@@ -240,7 +260,7 @@ def overview(
     totals = summary.totals
     totals[NEXT_24H] = sum(n for s, n in total.next_runs.items() if int(s) in day)
     week = range(first, first + DAYS * SLOTS_PER_DAY)
-    slots = tuple(total.load.get(str(slot), 0) for slot in week)
+    slots = tuple(total.runs.get(str(slot), 0) for slot in week)
     return Overview(
         summary=summary,
         totals=totals,

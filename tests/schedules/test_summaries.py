@@ -182,13 +182,9 @@ def test_read_later_the_week_and_the_next_day_start_at_the_quarter_hour_of_readi
     read = summaries.overview([one.pk], now=later, every=True, detailed={one.pk})
 
     schedules = Schedule.objects.filter(workspace=one)
-    # The week the sync counted, from the reader's quarter hour on: the five
-    # hours past its end are not known until the next sync.
-    expected = upcoming_load(schedules, now=later)
-    unknown = 5 * 4
-    assert read.load.start == expected.start == later
-    assert read.load.slots[:-unknown] == expected.slots[:-unknown]
-    assert read.load.slots[-unknown:] == (0,) * unknown
+    # The sync counted a day more than a week: the reader's week is whole.
+    assert read.load.start == later
+    assert read.load == upcoming_load(schedules, now=later)
     expected = schedules.filter(
         enabled=True,
         next_run_at__gte=later,
@@ -213,3 +209,19 @@ def test_a_sync_that_changes_no_schedule_recounts_only_a_summary_an_hour_old(
         sync(one)
         assert WorkspaceSummary.objects.get(pk=one.pk).as_of == later
         assert_summaries_equal_a_full_count(later)
+
+
+def test_migrate_summarises_the_caches_that_have_no_summary_yet(
+    two_workspaces, quarter_hour
+):
+    (_, one), (_, two) = two_workspaces
+    sync(one), sync(two)
+    WorkspaceSummary.objects.all().delete()  # as before summaries existed
+
+    summaries.summarise_missing()
+
+    assert set(WorkspaceSummary.objects.values_list("pk", flat=True)) == {
+        one.pk,
+        two.pk,
+    }
+    assert_summaries_equal_a_full_count(quarter_hour)
