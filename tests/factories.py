@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from schedules import summaries
 from schedules.models import (
     Person,
     Plan,
@@ -100,7 +101,9 @@ def make_schedule(workspace, *, aac_id=None, **fields):
     fields.setdefault("raw", {"id": aac_id})
     fields.setdefault("synced_at", timezone.now())
     fields.setdefault("seen_by", 1)
-    return Schedule.objects.create(workspace=workspace, aac_id=aac_id, **fields)
+    schedule = Schedule.objects.create(workspace=workspace, aac_id=aac_id, **fields)
+    summaries.record(workspace.pk)  # as the sync that stores it does
+    return schedule
 
 
 def make_schedules(workspace, count, *, owners=20, start_id=1, now=None):
@@ -137,7 +140,9 @@ def make_schedules(workspace, count, *, owners=20, start_id=1, now=None):
                 seen_by=1,
             )
         )
-    return Schedule.objects.bulk_create(rows, batch_size=1000)
+    made = Schedule.objects.bulk_create(rows, batch_size=1000)
+    summaries.record(workspace.pk)  # as the sync that stores them does
+    return made
 
 
 def make_run(workspace, *, status="queued", trigger="beat", schedules=None, **fields):
