@@ -23,6 +23,8 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 from django.views.decorators.http import require_POST
 
+from activity.log import record
+from activity.models import Action, Outcome
 from schedules.connections import remove_connection
 from schedules.health import (
     SyncFacts,
@@ -301,6 +303,7 @@ class WorkspaceWithSyncAdmin(WorkspaceAdmin):
                     requested_by=request.user,
                 )
             except QueueError as exc:
+                _record_resync(request, workspace, Outcome.REFUSED, exc.message)
                 if exc.unavailable:
                     self.message_user(
                         request, f"Stopped: {exc.message}.", messages.ERROR
@@ -308,6 +311,7 @@ class WorkspaceWithSyncAdmin(WorkspaceAdmin):
                     break
                 refused.append(exc.message)
             else:
+                _record_resync(request, workspace, Outcome.QUEUED, "From the admin.")
                 queued += 1
         if queued:
             self.message_user(request, f"Queued {queued} sync(s).", messages.SUCCESS)
@@ -346,11 +350,39 @@ class ConnectionWithCacheAdmin(ConnectionAdmin):
         self.message_user(request, welcome.message, level)
 
     def delete_model(self, request, obj):
-        remove_connection(obj)
+        _remove(request, obj)
 
     def delete_queryset(self, request, queryset):
         for connection in queryset:
-            remove_connection(connection)
+            _remove(request, connection)
+
+
+def _remove(request, connection: Connection) -> None:
+    removed = remove_connection(connection)
+    record(
+        Action.CONNECTION_REMOVED,
+        outcome=Outcome.SUCCEEDED,
+        user=request.user,
+        workspace=connection.workspace,
+        target_kind="connection",
+        target_id=connection.pk,
+        target_name=connection.person,
+        message=f"In the admin; {removed.deleted.get('schedules', 0):,} schedules "
+        "only it listed are gone.",
+    )
+
+
+def _record_resync(request, workspace: Workspace, outcome: str, message: str) -> None:
+    record(
+        Action.RESYNC,
+        outcome=outcome,
+        user=request.user,
+        workspace=workspace,
+        target_kind="workspace",
+        target_id=workspace.pk,
+        target_name=workspace.name,
+        message=message,
+    )
 
 
 admin.site.unregister(Workspace)

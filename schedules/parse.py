@@ -56,12 +56,37 @@ class ParsedSchedule:
     problems: tuple[str, ...]
 
 
-def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
-    """Read one item of AAC's schedule list; None when it has no usable id."""
+@dataclass(frozen=True)
+class Identity:
+    """An item's id and digest, read without parsing the rest of it: the sync
+    compares the digest with the stored one and parses only what changed."""
+
+    aac_id: int
+    raw_json: str
+    fingerprint: str
+
+
+def identify(raw: object) -> Identity | None:
+    """The id and digest of one item of a list keyed by a positive integer id
+    (schedules, people); None when it has no usable id."""
     if not isinstance(raw, dict):
         return None
     aac_id = raw.get("id")
     if type(aac_id) is not int or not 0 < aac_id < 2**63:
+        return None
+    raw_json = canonical_json(raw)
+    return Identity(aac_id=aac_id, raw_json=raw_json, fingerprint=digest(raw_json))
+
+
+def parse_schedule(
+    raw: object, *, now: datetime, identity: Identity | None = None
+) -> ParsedSchedule | None:
+    """Read one item of AAC's schedule list; None when it has no usable id.
+
+    `identity` is the item's, when the caller has read it already.
+    """
+    identity = identity or identify(raw)
+    if identity is None:
         return None
     problems: list[str] = []
     notes: list[str] = []
@@ -80,12 +105,12 @@ def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
     for name, limit in _LIMITS.items():
         if name in fields and len(fields[name]) > limit:
             fields[name] = fields[name][: limit - 1] + "…"
-    raw_json = canonical_json(raw)
+    fields["unparsed"] = bool(problems)
     return ParsedSchedule(
-        aac_id=aac_id,
+        aac_id=identity.aac_id,
         fields=fields,
-        raw_json=raw_json,
-        fingerprint=digest(raw_json),
+        raw_json=identity.raw_json,
+        fingerprint=identity.fingerprint,
         problems=tuple(problems),
     )
 

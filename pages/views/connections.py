@@ -17,6 +17,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from activity.log import record
+from activity.models import Action as Logged
+from activity.models import Outcome
 from pages.answers import button_answer
 from pages.cards import connection_rows, person_names, workspace_cards
 from pages.poller import Poller
@@ -35,6 +38,7 @@ from workspaces.queueing import (
 from workspaces.tokens.problems import REAUTH_HELP
 
 Action = ConnectionTask.Action
+PRESSES = {Action.TEST: Logged.TEST_CONNECTION, Action.REFRESH: Logged.REFRESH_TOKENS}
 
 
 def connections(request: HttpRequest, workspace_id: int) -> HttpResponse:
@@ -54,11 +58,13 @@ def connect(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, workspace, form, status=400)
     connection = form.save()
+    who = person_names(workspace).get(connection.aac_person_id, connection.person)
+    _record(request, connection, Logged.CONNECTION_ADDED, Outcome.SUCCEEDED, who=who)
     welcome = welcome_connection(
         connection,
         trigger=SyncRun.Trigger.BUTTON,
         requested_by=request.user,
-        who=person_names(workspace).get(connection.aac_person_id, ""),
+        who=who,
     )
     (messages.success if welcome.ok else messages.warning)(request, welcome.message)
     return redirect("pages:connections", workspace_id=workspace.pk)
@@ -81,6 +87,13 @@ def connection_remove(request: HttpRequest, connection_id: int) -> HttpResponse:
         raise PermissionDenied("Only whoever added a connection removes it here")
     removed = remove_connection(connection)
     schedules = removed.deleted.get("schedules", 0)
+    _record(
+        request,
+        connection,
+        Logged.CONNECTION_REMOVED,
+        Outcome.SUCCEEDED,
+        message=f"{schedules:,} schedules only it listed are gone.",
+    )
     messages.success(
         request,
         f"Removed {removed.connection}; its tokens are wiped, and {schedules:,} "
@@ -111,17 +124,42 @@ def connection_task(request: HttpRequest, task_id: int) -> HttpResponse:
 def _press(request: HttpRequest, connection_id: int, action: str) -> HttpResponse:
     connection = access.operable_connection_or_403(request.user, connection_id)
     back = reverse("pages:connections", args=[connection.workspace_id])
+    logged = PRESSES[action]
     try:
         task = queue_connection_task(connection, action, requested_by=request.user)
     except NotQueued as exc:
+        _record(request, connection, logged, Outcome.REFUSED, message=exc.message)
         return button_answer(request, message=exc.message, back=back, status=409)
     except QueueUnavailable as exc:
+        _record(request, connection, logged, Outcome.REFUSED, message=exc.message)
         return button_answer(request, message=exc.message, back=back, status=503)
+    _record(request, connection, logged, Outcome.QUEUED, message=f"Task {task.pk}.")
     return button_answer(
         request,
         message=f"{Action(action).label} of {connection.person} queued.",
         back=back,
         task=task,
+    )
+
+
+def _record(
+    request: HttpRequest,
+    connection,
+    action: str,
+    outcome: str,
+    *,
+    message: str = "",
+    who: str = "",
+) -> None:
+    record(
+        action,
+        outcome=outcome,
+        user=request.user,
+        workspace=connection.workspace,
+        target_kind="connection",
+        target_id=connection.pk,
+        target_name=who or connection.person,
+        message=message,
     )
 
 

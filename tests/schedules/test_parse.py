@@ -73,6 +73,7 @@ def test_it_reads_every_column_of_a_well_formed_schedule():
         "owner_email": "zoe.martin@example.com",
         "owner_disabled": True,
         "note": "",
+        "unparsed": False,
     }
 
 

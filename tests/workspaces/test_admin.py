@@ -146,6 +146,9 @@ def test_no_admin_page_shows_a_token(admin_client, aac_sim, make_sim_connection)
         html = page.content.decode()
         assert page.status_code in (200, 302)
         assert not [s for s in secrets if s in html]
+    # Those pages are the connection's own, not empty or broken ones.
+    shown = [page.content.decode() for page in pages if page.status_code == 200]
+    assert sum(workspace.name in html for html in shown) >= 6
     entry = LogEntry.objects.get(object_id=str(connection.pk))
     assert "tokens (new pair pasted)" in entry.get_change_message()
     assert not [s for s in secrets if s in entry.change_message]
@@ -403,6 +406,7 @@ def test_staff_see_only_their_workspaces_and_connections(client):
     memberships = client.get(MEMBERSHIPS).content.decode()
     assert "carol" not in memberships
     assert "Other" not in memberships
+    assert "Mine" in memberships
 
     response = act(
         client, CONNECTIONS, "test_connection_action", viewed.connections.get()

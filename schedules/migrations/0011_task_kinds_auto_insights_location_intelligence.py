@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schedules", "0007_plans_flows_workflows_runs"),
+        ("schedules", "0010_workspace_summaries"),
     ]
 
     operations = [
