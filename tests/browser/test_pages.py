@@ -61,7 +61,8 @@ def world(transactional_db):
 
 
 def table_names(page) -> list[str]:
-    return page.locator("#schedules-table tbody td.name > div > a:not(.row-run)").all_inner_texts()
+    names = page.locator("#schedules-table tbody td.name > div > a:not(.row-run)")
+    return names.all_inner_texts()
 
 
 def test_it_logs_in_and_keeps_the_browsers_timezone(page, world):
