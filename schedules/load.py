@@ -46,7 +46,8 @@ IRREGULAR = (
 
 @dataclass(frozen=True)
 class Load:
-    """Runs per quarter hour of UTC from `start` (a quarter hour) for DAYS days."""
+    """Runs per quarter hour of UTC from `start` (a quarter hour), for DAYS days
+    unless made for longer (a stored summary outlives its moment)."""
 
     start: datetime
     slots: tuple[int, ...]
@@ -58,6 +59,14 @@ class Load:
             self.start,
             tuple(a + b for a, b in zip(self.slots, other.slots, strict=True)),
         )
+
+    def window(self, now: datetime, *, days: int = DAYS) -> "Load":
+        """The `days` from `week_start(now)`: a stored load read later."""
+        first = (week_start(now) - self.start) // SLOT
+        last = first + days * SLOTS_PER_DAY
+        if first < 0 or last > len(self.slots):
+            raise ValueError("the load does not cover that window")
+        return Load(week_start(now), self.slots[first:last])
 
     @property
     def total(self) -> int:
@@ -94,20 +103,22 @@ def week_start(now: datetime) -> datetime:
     return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
 
 
-def upcoming_load(schedules: QuerySet[Schedule], *, now: datetime) -> Load:
-    """The load of the enabled `schedules` for DAYS days from `week_start(now)`.
+def upcoming_load(
+    schedules: QuerySet[Schedule], *, now: datetime, days: int = DAYS
+) -> Load:
+    """The load of the enabled `schedules` for `days` from `week_start(now)`.
 
     Three queries: the grouped crons, the grouped one-time instants, and the
     few schedules read from their raw triggers.
     """
     start = week_start(now)
-    until = start + timedelta(days=DAYS)
+    until = start + timedelta(days=days)
     # A schedule without a next run never fires again (or waits for a file or
     # a table); one whose next run is past the week does not fire in it.
     firing = schedules.filter(
         enabled=True, next_run_at__isnull=False, next_run_at__lt=until
     ).order_by()
-    slots = [0] * (DAYS * SLOTS_PER_DAY)
+    slots = [0] * (days * SLOTS_PER_DAY)
     regular = firing.exclude(IRREGULAR)
     crons = regular.exclude(cron="").values_list("cron", "timezone")
     for cron, zone_name, n in crons.annotate(n=Count("workspace")):
@@ -132,7 +143,7 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
     # Whole quarter hours (lo to hi) from the runs cached for the zone's
     # cron; those a start or end date cuts, run by run.
     day = datetime.combine(start.date(), time(), UTC)
-    week = _week_of_slots(trigger.engine, trigger.zone, day)
+    week = _week_of_slots(trigger.engine, trigger.zone, day, len(slots))
     offset = (start - day) // SLOT
     lo, hi, cut = 0, len(slots), set()
     if trigger.start and trigger.start > start:
@@ -156,11 +167,14 @@ def _runs_between(trigger: Trigger, begin: datetime, end: datetime) -> int:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _week_of_slots(engine: str, zone_name: str, day: datetime) -> tuple[int, ...]:
-    """Runs per quarter hour of an unbounded cron for DAYS + 1 days from `day`
-    (UTC midnight): any week starting that day lies within."""
-    slots = [0] * ((DAYS + 1) * SLOTS_PER_DAY)
-    end = day + timedelta(days=DAYS + 1)
+def _week_of_slots(
+    engine: str, zone_name: str, day: datetime, count: int
+) -> tuple[int, ...]:
+    """Runs per quarter hour of an unbounded cron for `count` quarter hours and
+    a day from `day` (UTC midnight): any such span starting that day lies
+    within."""
+    slots = [0] * (count + SLOTS_PER_DAY)
+    end = day + len(slots) * SLOT
     runs = cron_runs(engine, zone_name, after=day - timedelta(microseconds=1))
     for at in takewhile(lambda at: at < end, runs):
         slots[(at - day) // SLOT] += 1
