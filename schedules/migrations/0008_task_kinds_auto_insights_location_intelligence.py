@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schedules", "0010_workspace_summaries"),
+        ("schedules", "0007_plans_flows_workflows_runs"),
     ]
 
     operations = [
