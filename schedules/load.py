@@ -106,7 +106,8 @@ def week_start(now: datetime) -> datetime:
 def upcoming_load(
     schedules: QuerySet[Schedule], *, now: datetime, days: int = DAYS
 ) -> Load:
-    """The load of the enabled `schedules` for `days` from `week_start(now)`.
+    """The load of the enabled `schedules` for `days` days from `week_start(now)`
+    (a summary keeps a day more than a week: it is read until the next sync).
 
     Three queries: the grouped crons, the grouped one-time instants, and the
     few schedules read from their raw triggers.
@@ -143,7 +144,9 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
     # Whole quarter hours (lo to hi) from the runs cached for the zone's
     # cron; those a start or end date cuts, run by run.
     day = datetime.combine(start.date(), time(), UTC)
-    week = _week_of_slots(trigger.engine, trigger.zone, day, len(slots))
+    week = _week_of_slots(
+        trigger.engine, trigger.zone, day, len(slots) // SLOTS_PER_DAY
+    )
     offset = (start - day) // SLOT
     lo, hi, cut = 0, len(slots), set()
     if trigger.start and trigger.start > start:
@@ -168,13 +171,12 @@ def _runs_between(trigger: Trigger, begin: datetime, end: datetime) -> int:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _week_of_slots(
-    engine: str, zone_name: str, day: datetime, count: int
+    engine: str, zone_name: str, day: datetime, days: int
 ) -> tuple[int, ...]:
-    """Runs per quarter hour of an unbounded cron for `count` quarter hours and
-    a day from `day` (UTC midnight): any such span starting that day lies
-    within."""
-    slots = [0] * (count + SLOTS_PER_DAY)
-    end = day + len(slots) * SLOT
+    """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
+    (UTC midnight): any span of `days` starting that day lies within."""
+    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
+    end = day + timedelta(days=days + 1)
     runs = cron_runs(engine, zone_name, after=day - timedelta(microseconds=1))
     for at in takewhile(lambda at: at < end, runs):
         slots[(at - day) // SLOT] += 1
