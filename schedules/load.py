@@ -60,14 +60,6 @@ class Load:
             tuple(a + b for a, b in zip(self.slots, other.slots, strict=True)),
         )
 
-    def window(self, now: datetime, *, days: int = DAYS) -> "Load":
-        """The `days` from `week_start(now)`: a stored load read later."""
-        first = (week_start(now) - self.start) // SLOT
-        last = first + days * SLOTS_PER_DAY
-        if first < 0 or last > len(self.slots):
-            raise ValueError("the load does not cover that window")
-        return Load(week_start(now), self.slots[first:last])
-
     @property
     def total(self) -> int:
         return sum(self.slots)

@@ -152,16 +152,6 @@ def test_loads_of_one_week_add_up(world):
         both + load_of(world.acme, now=NOW + timedelta(hours=1))
 
 
-def test_a_longer_load_stored_at_a_sync_gives_the_week_from_a_later_moment(world):
-    store(world.acme, 1, cron("*/5 * * * *"))
-    stored = upcoming_load(Schedule.objects.all(), now=NOW, days=DAYS + 1)
-    later = stored.window(NOW + timedelta(hours=5))
-    assert later == load_of(world.acme, now=NOW + timedelta(hours=5))
-    assert later.total == 2016
-    with pytest.raises(ValueError, match="does not cover"):
-        stored.window(NOW + timedelta(days=2))
-
-
 def test_a_week_starts_at_the_quarter_hour():
     assert week_start(datetime(2026, 3, 2, 13, 44, 59, tzinfo=PARIS)) == datetime(
         2026, 3, 2, 12, 30, tzinfo=UTC
