@@ -27,7 +27,7 @@ from django.db.models import Count, Q, QuerySet
 
 from schedules.models import Schedule
 from schedules.parse import MANY_TRIGGERS, triggers_of
-from schedules.triggers.clock import cron_runs
+from schedules.triggers.clock import cron_slots
 from schedules.triggers.reader import FROM, UNTIL, Trigger, cron_trigger
 
 SLOT = timedelta(minutes=15)
@@ -167,9 +167,4 @@ def _week_of_slots(
 ) -> tuple[int, ...]:
     """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
     (UTC midnight): any span of `days` starting that day lies within."""
-    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
-    end = day + timedelta(days=days + 1)
-    runs = cron_runs(engine, zone_name, after=day - timedelta(microseconds=1))
-    for at in takewhile(lambda at: at < end, runs):
-        slots[(at - day) // SLOT] += 1
-    return tuple(slots)
+    return cron_slots(engine, zone_name, start=day, count=(days + 1) * SLOTS_PER_DAY)
