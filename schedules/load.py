@@ -5,9 +5,9 @@ A schedule's `next_run_at` is one run; an every-five-minutes schedule runs
 2,016 times a week, and the load counts each. The database groups the
 schedules by what decides their runs (`cron` and `timezone`, or the one-time
 instant), so the work grows with the number of distinct triggers, not of
-schedules; each distinct cron is expanded once per UTC day and process (its
-runs per quarter hour, cached), under the daylight-saving rule of
-`schedules.triggers.clock`. Only the schedules whose columns do not tell the
+schedules; each distinct cron's runs per quarter hour are worked out per
+local day and quarter hour (`schedules.triggers.clock.cron_slots`, under its
+daylight-saving rule), once per UTC day and process (cached). Only the schedules whose columns do not tell the
 whole story are read one by one, from their raw triggers: several triggers
 (the columns hold the first), or a start or end date (their description says
 "from" or "until"). Counting per quarter hour of UTC keeps a `Load` cheap to
