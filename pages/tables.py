@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from lib.zones import zone
+from pages.aac_links import region_url
 from schedules.models import Schedule, TaskKind, TriggerKind
 from schedules.search import search
 from workspaces import access
@@ -42,12 +43,13 @@ class Format(StrEnum):
     TIME = "time"  # ISO 8601, in the viewer's timezone
     OWN_TIME = "own_time"  # ISO 8601, in the schedule's own timezone
     YES_NO = "yes_no"
+    AAC_LINK = "aac_link"  # the row's page in AAC's UI
 
 
 @dataclass(frozen=True)
 class Column:
     label: str
-    # What it shows: a Schedule field, or the annotation `workspace_name`.
+    # What it shows: a Schedule field, or an annotation of `_shown`.
     attr: str
     format: Format = Format.TEXT
     # Its ?sort= key; "" for a column that is not sorted on.
@@ -55,7 +57,8 @@ class Column:
     # The field it sorts on, when not `attr`.
     order: str = ""
     # Its cell in the HTML table (the block of _cells.html with its markup,
-    # and the cell's class); "" for a column only the CSV has.
+    # and the cell's class); "" for a column only the CSV has, whose value a
+    # table cell shows beside another's.
     cell: str = ""
     # The other fields its cell reads.
     reads: tuple[str, ...] = ()
@@ -71,9 +74,15 @@ class Column:
                 return _iso(value, zone(row.timezone))
             case Format.YES_NO:
                 return "yes" if value else "no"
+            case Format.AAC_LINK:
+                return aac_link(row)
         return value
 
 
+# The table shows nine columns, readable at 1,366 px: the CSV's columns that
+# have no cell of their own are shown in a neighbour's (the AAC id, its link
+# and the parser's note under the name; the target under the task type; the
+# owner's state beside their name; the disable reason beside "Enabled").
 COLUMNS = [
     Column(
         "Schedule name",
@@ -82,6 +91,8 @@ COLUMNS = [
         cell="name",
         reads=("note", "workspace_id", "aac_id"),
     ),
+    Column("AAC id", "aac_id"),
+    Column("Open in AAC", "aac_id", Format.AAC_LINK),
     Column(
         "Workspace",
         "workspace_name",
@@ -90,8 +101,15 @@ COLUMNS = [
         cell="workspace",
         reads=("workspace_id",),
     ),
-    Column("Type", "task_kind", Format.CHOICE, sort="task", cell="task"),
-    Column("Workflow / plan", "target_name", sort="target", cell="target"),
+    Column(
+        "Type",
+        "task_kind",
+        Format.CHOICE,
+        sort="task",
+        cell="task",
+        reads=("target_name",),
+    ),
+    Column("Workflow / plan", "target_name", sort="target"),
     Column(
         "Schedule",
         "description",
@@ -112,15 +130,15 @@ COLUMNS = [
     ),
     Column("Next run (schedule's timezone)", "next_run_at", Format.OWN_TIME),
     Column("Last run", "last_execution_at", Format.TIME, sort="last", cell="last"),
-    Column("Owner", "owner_name", sort="owner", cell="owner", reads=("owner_email",)),
-    Column("Owner e-mail", "owner_email"),
     Column(
-        "Owner disabled",
-        "owner_disabled",
-        Format.YES_NO,
-        sort="owner_disabled",
-        cell="owner_disabled",
+        "Owner",
+        "owner_name",
+        sort="owner",
+        cell="owner",
+        reads=("owner_email", "owner_disabled"),
     ),
+    Column("Owner e-mail", "owner_email"),
+    Column("Owner disabled", "owner_disabled", Format.YES_NO, sort="owner_disabled"),
     Column(
         "Enabled",
         "enabled",
@@ -129,8 +147,9 @@ COLUMNS = [
         cell="enabled",
         reads=("disable_reason",),
     ),
+    Column("Disable reason", "disable_reason"),
     Column("Updated", "aac_updated_at", Format.TIME, sort="updated", cell="updated"),
-    Column("AAC id", "aac_id"),
+    Column("Parser note", "note"),
 ]
 TABLE_COLUMNS = [column for column in COLUMNS if column.cell]
 SORTS = {column.sort: column.order or column.attr for column in COLUMNS if column.sort}
@@ -141,6 +160,12 @@ SHOWN_FIELDS = sorted(
     | {column.attr for column in COLUMNS if column.attr != "workspace_name"}
     | {name for column in COLUMNS for name in column.reads}
 )
+# The table's sorts, for the phone's sort menu (its header is hidden there).
+SORT_CHOICES = [
+    (f"{p}{column.sort}", f"{column.label}, {words}")
+    for column in TABLE_COLUMNS
+    for p, words in (("", "ascending"), ("-", "descending"))
+]
 
 
 def workspace_choices(user: User) -> list[tuple[int, str]]:
@@ -217,8 +242,16 @@ def sort_schedules(schedules: QuerySet[Schedule], sort: str) -> QuerySet:
 
 
 def _shown(schedules: QuerySet[Schedule]) -> QuerySet[Schedule]:
-    """Only the columns the table and CSV show, and the workspace's name."""
-    return schedules.only(*SHOWN_FIELDS).annotate(workspace_name=F("workspace__name"))
+    """Only the columns the table and CSV show, and the workspace's name and
+    region (for the links into AAC)."""
+    return schedules.only(*SHOWN_FIELDS).annotate(
+        workspace_name=F("workspace__name"), workspace_region=F("workspace__region")
+    )
+
+
+def aac_link(row: Schedule) -> str:
+    """The row's schedule in AAC's UI; "" when its region has none."""
+    return region_url(row.workspace_region, "schedule", row.aac_id)
 
 
 def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule]:
@@ -230,7 +263,10 @@ def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule
 def _rows_of(ids: list[int]) -> list[Schedule]:
     """The page's rows, fetched by id in one query, in the page's order."""
     rows = _shown(Schedule.objects.filter(pk__in=ids)).in_bulk()
-    return [rows[pk] for pk in ids if pk in rows]
+    page = [rows[pk] for pk in ids if pk in rows]
+    for row in page:
+        row.aac_link = aac_link(row)
+    return page
 
 
 @dataclass
@@ -260,6 +296,9 @@ class Table:
     headers: list[Header]
     columns: list[Column]
     csv_url: str
+    # The filters the phone's sort menu keeps.
+    kept: dict
+    sort_choices: list[tuple[str, str]]
 
     @property
     def query(self) -> str:
@@ -298,6 +337,8 @@ def build_table(
         headers=headers(sort),
         columns=TABLE_COLUMNS,
         csv_url=f"{reverse('pages:schedules_csv')}?{query}",
+        kept={k: v for k, v in params.items() if k != "sort"},
+        sort_choices=SORT_CHOICES,
     )
 
 
