@@ -54,7 +54,9 @@ def summarise(schedules: QuerySet[Schedule], *, now: datetime) -> Summary:
     counts = {
         "schedules": _count(),
         "enabled": _count(enabled=True),
-        "owner_disabled": _count(owner_disabled=True),
+        # Enabled ones only: a disabled schedule of a disabled owner needs
+        # nobody (the attention rule "owner_disabled" counts the same).
+        "owner_disabled": _count(enabled=True, owner_disabled=True),
         "next_24h": _count(
             enabled=True, next_run_at__gte=now, next_run_at__lt=now + timedelta(1)
         ),

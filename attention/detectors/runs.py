@@ -68,7 +68,8 @@ def failing_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[Hi
 
 
 def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
-    """Enabled time-based schedules of a plan, flow or workflow with no run
+    """Enabled time-based schedules of a plan, flow or workflow (a disabled
+    owner's too: their schedules keep running) with no run
     within the grace period whose trigger fired since their last run (or since
     the look-back began).
 
@@ -90,7 +91,6 @@ def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
         .filter(
             trigger_kind__in=TIME_BASED,
             task_kind__in=RUN_KINDS,
-            owner_disabled=False,
         )
         .annotate(last_run=Subquery(last_run))
         .filter(Q(last_run__isnull=True) | Q(last_run__lt=now - grace))

@@ -52,7 +52,7 @@ def test_it_groups_findings_by_severity_and_rule_with_counts(login, findings):
     assert response.context["page"].total == 4
     text = response.text
     assert "Enabled, but its owner Old Owner is disabled in AAC." in text
-    assert "Give the schedule a new owner in AAC" in text  # what to do
+    assert "Re-enable the owner in AAC long enough" in text  # what to do
     assert "AAC answered 503." in text
 
 
