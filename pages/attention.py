@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.urls import reverse
 
 from attention.models import Finding, Severity, Subject
@@ -135,7 +135,7 @@ def build_attention_page(
     groups = [Group(BY_KEY[key], n) for key, n in counts.items() if key in BY_KEY]
     page = None
     for group in groups:
-        rows = with_mutes(chosen.filter(rule=group.rule.key), now=now)
+        rows = _with_mute_words(chosen.filter(rule=group.rule.key), params, now=now)
         rows = rows.order_by(order, "-id")
         if "rule" in params:
             page = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
@@ -156,6 +156,14 @@ def build_attention_page(
     ]
     sections = [section for section in sections if section.groups]
     return AttentionPage(form, sections, sum(counts.values()), page)
+
+
+def _with_mute_words(rows: QuerySet[Finding], params: dict, *, now) -> QuerySet:
+    """Who muted each and why: asked of the database only where some may be
+    muted (the open view holds none)."""
+    if params.get("show", "open") == "open":
+        return rows.annotate(muted=Value(False))
+    return with_mutes(rows, now=now)
 
 
 def actions_for(findings: list[Finding], *, operable: set[int]) -> list[Finding]:

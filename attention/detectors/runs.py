@@ -111,16 +111,18 @@ def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
         due = next_run_at(raw, after=after.replace(second=0, microsecond=0))
         if due is None or due > now - grace:
             continue
+        # Words that stay the same while it stays missed: when it was due
+        # first is `since`, which only moves back.
+        last_words = (
+            f"its last run was at {last:%Y-%m-%d %H:%M} UTC."
+            if last
+            else "the run history holds no run of it."
+        )
         hits.append(
             Hit(
                 str(aac_id),
                 name,
-                f"Should have run at {due:%Y-%m-%d %H:%M} UTC ({description}); "
-                + (
-                    f"its last run was at {last:%Y-%m-%d %H:%M} UTC."
-                    if last
-                    else "the run history holds no run of it."
-                ),
+                f"Its trigger fired ({description}) and no run followed; {last_words}",
                 since=due,
             )
         )
