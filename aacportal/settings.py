@@ -59,10 +59,12 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "health",
+    "activity",
     "workspaces",
     "schedules",
     "attention",
     "accounts",
+    "actions",
     "pages",
 ]
 
@@ -445,6 +447,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attention.tasks.send_digests",
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
+    },
+    # Maintenance windows start and end here, never by countdown tasks.
+    "advance-maintenance-windows": {
+        "task": "actions.tasks.advance_windows",
+        "schedule": timedelta(seconds=15),
+        "options": {"expires": 12},
+    },
+    "resume-actions": {
+        "task": "actions.tasks.resume_actions",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
     },
     "worker-heartbeat": {
         "task": "health.tasks.heartbeat",
