@@ -19,6 +19,8 @@ from attention.models import Finding, Severity, Subject
 from attention.queries import open_findings, with_mutes
 from attention.rules import BY_KEY, RULES, SEVERITY_ORDER, Rule, described
 from pages.aac_links import aac_url
+from schedules.assets.models import ASSET_MODELS
+from schedules.models import Schedule
 
 # Findings shown per group on the full page; a filter to the rule shows all,
 # PAGE_SIZE at a time.
@@ -142,7 +144,8 @@ def build_attention_page(
             rows = page.object_list
         else:
             rows = rows[:PER_GROUP]
-        group.findings = actions_for(described(rows), operable=operable)
+        group.findings = described(rows)
+    actions_for([f for g in groups for f in g.findings], operable=operable)
     sections = [
         Section(
             severity,
@@ -166,22 +169,51 @@ def _with_mute_words(rows: QuerySet[Finding], params: dict, *, now) -> QuerySet:
     return with_mutes(rows, now=now)
 
 
-def actions_for(findings: list[Finding], *, operable: set[int]) -> list[Finding]:
-    """Give each finding `actions` (the links that fix it) and `can_operate`."""
+def actions_for(findings: list[Finding], *, operable: set[int]) -> None:
+    """Give each finding `actions` (the links that fix it) and `can_operate`;
+    the schedules they are about are read in one query."""
+    schedules = _schedules_of(findings)
     for finding in findings:
         finding.can_operate = finding.workspace_id in operable
-        finding.actions = _actions(finding)
-    return findings
+        finding.actions = _actions(finding, schedules)
 
 
-def _actions(finding: Finding) -> list[Action]:
+def _schedules_of(findings: list[Finding]) -> dict[tuple[int, int], tuple[int, str]]:
+    """(workspace id, AAC id) → (id, task kind) of the findings' schedules."""
+    wanted = [f for f in findings if f.subject_kind == Subject.SCHEDULE]
+    if not wanted:
+        return {}
+    rows = Schedule.objects.filter(
+        workspace_id__in={f.workspace_id for f in wanted},
+        aac_id__in={int(f.subject_id) for f in wanted},
+    ).values_list("workspace_id", "aac_id", "pk", "task_kind")
+    return {(ws, aac_id): (pk, kind) for ws, aac_id, pk, kind in rows}
+
+
+def _schedule_actions(finding: Finding, schedule: tuple[int, str] | None) -> list:
+    """The schedule's page; for an operator run now (a plan, flow or workflow)
+    and disable, the actions' own confirmations."""
+    workspace, aac_id = finding.workspace, finding.subject_id
+    actions = [
+        Action("Schedule", reverse("pages:schedule", args=[workspace.pk, aac_id]))
+    ]
+    if finding.can_operate and schedule is not None:
+        pk, kind = schedule
+        if kind in ASSET_MODELS:
+            url = reverse("pages:run_now", args=[workspace.pk, "schedule", aac_id])
+            actions.append(Action("Run now…", url))
+        disable = f"{reverse('pages:change_new')}?action=disable&s={pk}"
+        actions.append(Action("Disable…", disable))
+    return actions
+
+
+def _actions(finding: Finding, schedules: dict) -> list[Action]:
     workspace = finding.workspace
     kind = finding.subject_kind
     if kind == Subject.SCHEDULE:
-        page = reverse("pages:schedule", args=[workspace.pk, finding.subject_id])
-        label = "Disable or run now" if finding.can_operate else "Schedule"
+        key = (workspace.pk, int(finding.subject_id))
         return [
-            Action(label, page),
+            *_schedule_actions(finding, schedules.get(key)),
             Action(
                 "Open in AAC", aac_url(workspace, "schedule", finding.subject_id), True
             ),

@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from attention.models import Finding, Mute
+from schedules.models import Schedule
 from pages.attention import PER_GROUP
 from tests.attention.world import NOW, SCENARIOS, evaluate
 from tests.factories import make_schedule
@@ -75,14 +76,27 @@ def test_it_filters_by_workspace_severity_and_rule(login, findings):
 
 
 def test_it_links_each_finding_to_what_fixes_it(login, findings):
+    Schedule.objects.filter(aac_id=11).update(task_kind="plan")
     response = page(login(findings.bob))
 
-    schedule = reverse("pages:schedule", args=[findings.acme.pk, 11])
+    schedule = Schedule.objects.get(workspace=findings.acme, aac_id=11)
+    page_url = reverse("pages:schedule", args=[findings.acme.pk, 11])
+    run_now = reverse("pages:run_now", args=[findings.acme.pk, "schedule", 11])
+    disable = f"{reverse('pages:change_new')}?action=disable&amp;s={schedule.pk}"
     connections = reverse("pages:connections", args=[findings.acme.pk])
-    assert f'href="{schedule}"' in response.text
-    assert "Disable or run now" in response.text
+    assert f'href="{page_url}"' in response.text
+    assert f'href="{run_now}">Run now…<' in response.text
+    assert f'href="{disable}">Disable…<' in response.text
     assert "https://eu1.alteryxcloud.com/schedules/11" in response.text
     assert f'href="{connections}">Reconnect<' in response.text
+
+
+def test_a_viewer_gets_no_run_or_disable_link(login, findings):
+    response = page(login(findings.carol))
+
+    assert "Run now…" not in response.text
+    assert "Disable…" not in response.text
+    assert "Reconnect" not in response.text
 
 
 def test_a_viewer_sees_no_mute_button_and_cannot_mute(login, findings):
