@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from attention.models import Finding, Mute
-from schedules.models import Schedule
 from pages.attention import PER_GROUP
+from schedules.models import Schedule
 from tests.attention.world import NOW, SCENARIOS, evaluate
 from tests.factories import make_schedule
 
