@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from attention.models import Finding, Mute
@@ -236,3 +237,16 @@ def test_the_dashboard_says_so_when_nothing_needs_you(login, world):
     response = login(world.carol).get(reverse("pages:dashboard"))
 
     assert "Nothing: no open finding in your workspaces." in response.text
+
+
+@pytest.mark.parametrize("name", ["finding_mute", "finding_unmute"])
+def test_a_mute_button_refuses_a_get_and_a_post_without_csrf(login, findings, name):
+    finding = Finding.objects.get(workspace=findings.acme, rule="owner_disabled")
+    url = reverse(f"pages:{name}", args=[finding.pk])
+    assert login(findings.bob).get(url).status_code == 405
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(findings.bob)
+
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    assert not Mute.objects.exists()
