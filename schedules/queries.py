@@ -22,7 +22,6 @@ ENABLED_OWNER_DISABLED = "enabled_owner_disabled"
 TOTALS = ("schedules", "enabled", "owner_disabled", ENABLED_OWNER_DISABLED, "next_24h")
 # The kind columns the summary counts per value, with their choices.
 KIND_COLUMNS = {"task": TaskKind, "trigger": TriggerKind}
-DAYS_IN_WEEK = 7
 
 
 def _count(**conditions) -> Count:
