@@ -51,6 +51,8 @@ START_TASK = "actions.tasks.start_run"
 FOLLOW_TASK = "actions.tasks.follow_run"
 # A press whose start AAC never answered is given up after this long.
 START_GIVE_UP = timedelta(minutes=10)
+# A run is read every two seconds for this long after it started, then less often.
+FOLLOW_CLOSELY = timedelta(minutes=2)
 # The job library is searched from this long before the press.
 LOOKUP_MARGIN = timedelta(minutes=2)
 AAC_STATES = {
@@ -391,6 +393,18 @@ def _quota_refusal(run: RunRequest, exc: RateLimited) -> None:
     _finish(run, Status.FAILED, message, request_id=exc.request_id)
 
 
+def next_look(run_id: int) -> float:
+    """Seconds until the run is read again: often while it is young, since the
+    page shows it live, then less often for a long run."""
+    started = (
+        RunRequest.objects.filter(pk=run_id)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    young = started is None or timezone.now() - started < FOLLOW_CLOSELY
+    return 2.0 if young else 15.0
+
+
 def follow(run_id: int) -> bool:
     """Read the run's status from AAC; True while it is still to be followed."""
     run = (
@@ -508,7 +522,7 @@ def _record(run: RunRequest, outcome: str, message: str) -> None:
 
 def stalled() -> list[tuple[int, str]]:
     """Presses to start again (claimed by a worker that died) and runs to
-    follow whose follower went quiet."""
+    follow whose follower went quiet (read less often than `next_look` says)."""
     quiet = timezone.now() - timedelta(seconds=60)
     return list(
         RunRequest.objects.filter(

@@ -190,6 +190,18 @@ def _end(window: Window) -> None:
 
 def _disable_item(window: Window, item: WindowItem) -> None:
     schedule = _cached(item)
+    maker = window.created_by
+    if schedule is not None and (
+        maker is None or not access.may_operate(maker, schedule.workspace)
+    ):
+        # Re-enabling at the end stays allowed: it only undoes the window.
+        _move(
+            window,
+            item,
+            State.NOT_DISABLED,
+            "Whoever made the window may no longer operate this workspace.",
+        )
+        return
     if schedule is None:
         _move(
             window,
