@@ -4,13 +4,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from pages.tables import (
-    ScheduleFilterForm,
-    build_table,
-    csv_lines,
-    table_rows,
-    workspace_choices,
-)
+from pages.tables import build_table, csv_lines, table_rows
+from schedules.listing import ScheduleFilterForm, workspace_choices
 from schedules.models import Schedule
 from workspaces import access
 
