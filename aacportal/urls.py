@@ -1,4 +1,5 @@
-"""URL map: the pages, the health page and probe, login and the Django admin."""
+"""URL map: the pages, the API, the health page and probe, login and the Django
+admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +8,7 @@ from health.views import health, live
 
 urlpatterns = [
     path("", include("pages.urls")),
+    path("api/", include("api.urls")),
     path("health/", health, name="health"),
     path("health/live/", live, name="health_live"),
     path("accounts/", include("accounts.urls")),

@@ -15,16 +15,11 @@ from django.utils import timezone
 
 from schedules.coverage import Coverage, coverage_of
 from schedules.models import Person, SyncRun
-from schedules.queries import Summary
+from schedules.queries import Summary, latest_sync_run
 from workspaces import access
 from workspaces.models import Connection, ConnectionTask, Workspace
 from workspaces.standing import Standing, standing
 from workspaces.tokens.problems import REAUTH_HELP
-
-
-def _latest_run(**filters) -> Subquery:
-    runs = SyncRun.objects.filter(workspace=OuterRef("pk"), **filters)
-    return Subquery(runs.order_by("-queued_at", "-id").values("id")[:1])
 
 
 @dataclass
@@ -84,8 +79,8 @@ def workspace_cards(
     """One card per workspace; a fixed number of queries whatever their number."""
     workspaces = list(
         workspaces.annotate(
-            latest_run_id=_latest_run(),
-            last_success_run_id=_latest_run(status=SyncRun.Status.SUCCEEDED),
+            latest_run_id=latest_sync_run(),
+            last_success_run_id=latest_sync_run(status=SyncRun.Status.SUCCEEDED),
         ).prefetch_related("connections")
     )
     run_ids = {ws.latest_run_id for ws in workspaces}

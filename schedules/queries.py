@@ -12,11 +12,11 @@ does. Which schedules a user may count is `workspaces.access.scope`'s to say.
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from schedules.models import Schedule, TaskKind, TriggerKind
+from schedules.models import Schedule, SyncRun, TaskKind, TriggerKind
 
 TOTALS = ("schedules", "enabled", "owner_disabled", "next_24h")
 # The kind columns the summary counts per value, with their choices.
@@ -28,6 +28,13 @@ def _count(**conditions) -> Count:
     # Counts a column the covering indexes hold (never null), not the id:
     # PostgreSQL then answers from the index alone.
     return Count("workspace", filter=Q(**conditions) if conditions else None)
+
+
+def latest_sync_run(**filters) -> Subquery:
+    """The id of a workspace's newest sync run matching `filters`, for an
+    annotation of workspaces (the `syncrun_ws_recent` index)."""
+    runs = SyncRun.objects.filter(workspace=OuterRef("pk"), **filters)
+    return Subquery(runs.order_by("-queued_at", "-id").values("id")[:1])
 
 
 @dataclass

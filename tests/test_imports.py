@@ -26,12 +26,12 @@ SKIPPED_FOLDERS = {".venv", "var", "static", "staticfiles", "build", "node_modul
 
 # From the top down; a package imports only its own modules and those of the
 # layers below its own. Names in a layer are beside each other: they never
-# import each other. Later apps slot in: `api` beside `pages`, `actions` and
-# `attention` between `pages` and `schedules`, `activity` at the bottom.
+# import each other. Later apps slot in: `actions` and `attention` between
+# `pages` and `schedules`, `activity` at the bottom.
 LAYERS = (
     ("manage", "demo"),  # entry points
     ("aacportal",),  # settings, URLs, the Celery app
-    ("pages", "accounts", "health"),  # what people see, by audience
+    ("pages", "accounts", "health", "api"),  # what people see, by audience
     ("schedules",),
     ("workspaces",),
     ("aacsim",),  # the simulator speaks through the client's types
