@@ -48,10 +48,10 @@ def multiply() -> int:
 
     from schedules.models import Schedule
 
-    columns = [
-        f.column for f in Schedule._meta.concrete_fields if f.column not in ("id",)
+    columns = [f.column for f in Schedule._meta.concrete_fields if f.column != "id"]
+    chosen = [
+        "aac_id + k::bigint * 1000000000" if c == "aac_id" else c for c in columns
     ]
-    chosen = ["aac_id + k * 1000000000" if c == "aac_id" else f"{c}" for c in columns]
     table = Schedule._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
