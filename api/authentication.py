@@ -26,7 +26,8 @@ LAST_USE_PRECISION = timedelta(minutes=1)
 class TokenAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request: Request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].decode(errors="replace") != KEYWORD:
+        # The scheme's name is case-insensitive (RFC 9110, 11.1).
+        if not header or header[0].decode(errors="replace").lower() != "bearer":
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(

@@ -51,6 +51,12 @@ def test_it_says_a_token_is_expired_or_revoked(world):
     )
 
 
+def test_it_reads_the_scheme_whatever_its_case(world):
+    secret = make_token(world.bob)[1]
+    client = Client(headers={"Authorization": f"bearer {secret}"})
+    assert client.get(URL).status_code == 200
+
+
 def test_it_refuses_the_token_of_a_deactivated_user(world):
     secret = make_token(world.bob)[1]
     world.bob.is_active = False
