@@ -1,8 +1,9 @@
 """The tokens page: a user makes, names, reviews and revokes their own API tokens.
 
 A browser page behind the portal's login (not an API endpoint: a token cannot
-make tokens). A new token's secret is shown once, on the answer to the form
-that made it; the page lists only the first characters after that.
+make tokens). A new token's secret is shown once, on the page the form's
+redirect leads to (it waits in the server-side session until then); the page
+lists only the first characters after that.
 """
 
 from django.contrib import messages
@@ -15,28 +16,29 @@ from api.forms import TokenForm
 from api.models import ApiToken
 from api.tokens import create_token, revoke
 
+# The session key that carries a new token's secret to the one page showing it.
+SHOW_ONCE = "api_token_to_show"
+
 
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
-    secret = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            _, secret = create_token(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                read_only=form.cleaned_data["read_only"],
-                expires_at=form.expires_at(now=timezone.now()),
-            )
-            form = TokenForm()
-            status = 201
-        else:
-            status = 400
+    if request.method == "POST" and form.is_valid():
+        _, secret = create_token(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            read_only=form.cleaned_data["read_only"],
+            expires_at=form.expires_at(now=timezone.now()),
+        )
+        # Shown by the page the redirect leads to, then gone: a reload shows
+        # it no more, and makes no second token.
+        request.session[SHOW_ONCE] = secret
+        return redirect("api:tokens")
     context = {
         "form": form,
-        "secret": secret,
+        "secret": request.session.pop(SHOW_ONCE, None),
         "tokens": ApiToken.objects.filter(user=request.user),
     }
+    status = 400 if form.is_bound else 200
     return render(request, "api/tokens.html", context, status=status)
 
 

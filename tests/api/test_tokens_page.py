@@ -17,8 +17,9 @@ URL = "/api/tokens/"
 @time_machine.travel("2026-12-01 10:00:00Z", tick=False)
 def test_it_makes_a_token_and_shows_its_secret_once(login, world):
     client = login(world.bob)
-    response = client.post(URL, {"name": "nightly report", "lifetime": "30"})
-    assert response.status_code == 201
+    created = client.post(URL, {"name": "nightly report", "lifetime": "30"})
+    assert (created.status_code, created["Location"]) == (302, URL)
+    response = client.get(URL)
     secret = re.search(r'<code id="new-token">(aacp_[\w-]+)</code>', response.text)[1]
     token = ApiToken.objects.get()
     assert (token.user, token.name, token.read_only) == (
@@ -31,6 +32,7 @@ def test_it_makes_a_token_and_shows_its_secret_once(login, world):
     assert api_client(secret).get("/api/v1/workspaces/").status_code == 200
     page = client.get(URL).text
     assert secret not in page
+    assert ApiToken.objects.count() == 1
     assert f"{token.prefix}…" in page
     assert "nightly report" in page
 
