@@ -198,8 +198,19 @@ class StandingSerializer(serializers.Serializer):
     problems = serializers.ListField(child=serializers.CharField())
 
 
+class HealthSerializer(serializers.Serializer):
+    """What the workspace's badge says on every page: never "ok" while its
+    syncs fail or its data is stale."""
+
+    state = serializers.CharField()
+    label = serializers.CharField()
+    tone = serializers.CharField()
+    reason = serializers.CharField()
+    since = UtcDateTimeField(allow_null=True)
+
+
 class WorkspaceSerializer(serializers.Serializer):
-    """A workspace: its state, coverage, last sync and connections."""
+    """A workspace: its health, connections' state, coverage, last sync."""
 
     id = serializers.IntegerField(source="workspace.pk")
     aac_workspace_id = serializers.CharField(source="workspace.aac_workspace_id")
@@ -208,10 +219,17 @@ class WorkspaceSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(source="workspace.is_active")
     may_operate = serializers.BooleanField()
     schedules = serializers.IntegerField(help_text="Schedules cached.")
-    state = StandingSerializer(source="standing")
+    health = HealthSerializer()
+    state = StandingSerializer(
+        source="standing", help_text="What its connections allow, summed up."
+    )
     coverage = CoverageSerializer()
     last_sync = SyncRunSerializer(allow_null=True)
     last_success = SyncRunSerializer(allow_null=True)
+    next_sync = UtcDateTimeField(
+        allow_null=True,
+        help_text="When beat queues its next sync; in the past: beat is late.",
+    )
     connections = ConnectionSerializer(many=True)
 
 

@@ -191,6 +191,12 @@ class Table:
     columns: list[Column]
     csv_url: str
 
+    @property
+    def query(self) -> str:
+        """The filters (and the page's own scope) as a query string, for the
+        actions on "everything this filter shows"."""
+        return self.csv_url.partition("?")[2]
+
 
 def build_table(
     schedules: QuerySet[Schedule],

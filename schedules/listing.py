@@ -8,9 +8,10 @@ on; the table's columns name these keys.
 """
 
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from schedules.models import Schedule, TaskKind, TriggerKind
+from schedules.search import search
 from workspaces import access
 from workspaces.access import User
 
@@ -78,12 +79,7 @@ class ScheduleFilterForm(forms.Form):
 
 def filter_schedules(schedules: QuerySet[Schedule], params: dict) -> QuerySet:
     if q := params.get("q"):
-        schedules = schedules.filter(
-            Q(name__icontains=q)
-            | Q(target_name__icontains=q)
-            | Q(owner_name__icontains=q)
-            | Q(owner_email__icontains=q)
-        )
+        schedules = search(schedules, q)
     if "workspace" in params:
         schedules = schedules.filter(workspace_id=params["workspace"])
     if "owner" in params:

@@ -26,19 +26,21 @@ SKIPPED_FOLDERS = {".venv", "var", "static", "staticfiles", "build", "node_modul
 
 # From the top down; a package imports only its own modules and those of the
 # layers below its own. Names in a layer are beside each other: they never
-# import each other. Later apps slot in: `actions` and `attention` between
-# `pages` and `schedules`, `activity` at the bottom.
+# import each other: `api` beside `pages`, `actions` and `attention` between
+# `pages` and `schedules`, `activity` near the bottom.
 LAYERS = (
     ("manage", "demo"),  # entry points
     ("aacportal",),  # settings, URLs, the Celery app
     ("pages", "accounts", "health", "api"),  # what people see, by audience
+    ("actions", "attention"),  # acting on AAC; rules and findings, digest, metrics
     ("schedules",),
     ("workspaces",),
     ("aacsim",),  # the simulator speaks through the client's types
+    ("activity",),  # the activity log: anything may record into it
     ("aac", "lib"),
 )
 # Free to import anything: they test or measure the rest.
-TOOLS = ("tests", "bench")
+TOOLS = ("tests", "bench", "mutation")
 DJANGO_FREE = ("aac", "aacsim")
 
 

@@ -7,6 +7,7 @@ A sync asked for through the API is queued as its button queues it (the same
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
@@ -30,8 +31,14 @@ from api.serializers import (
 )
 from api.views.lists import page_response
 from schedules.coverage import Coverage, coverage_of
-from schedules.models import Schedule, SyncRun
-from schedules.queries import latest_sync_run, summarise
+from schedules.health import (
+    Health,
+    health,
+    next_automatic_sync,
+    sync_facts,
+    with_sync_runs,
+)
+from schedules.models import SyncRun, WorkspaceSummary
 from schedules.queueing import QueueError, queue_sync, queue_sync_all
 from workspaces import access
 from workspaces.models import Connection, Workspace
@@ -48,11 +55,13 @@ IDEMPOTENCY = OpenApiParameter(
 class WorkspaceFacts:
     workspace: Workspace
     standing: Standing
+    health: Health
     coverage: Coverage
     may_operate: bool
     schedules: int
     last_sync: SyncRun | None
     last_success: SyncRun | None
+    next_sync: datetime | None
     connections: list[Connection] = field(default_factory=list)
 
 
@@ -62,36 +71,47 @@ def sync_runs() -> QuerySet[SyncRun]:
 
 
 def facts_of(workspaces: QuerySet[Workspace], user) -> list[WorkspaceFacts]:
-    """A fixed number of queries, however many workspaces."""
+    """What the cards say of each workspace (`schedules.health`,
+    `schedules.coverage`): a fixed number of queries, however many."""
+    now = timezone.now()
     workspaces = list(
-        workspaces.annotate(
-            last_sync_id=latest_sync_run(),
-            last_success_id=latest_sync_run(status=SyncRun.Status.SUCCEEDED),
-        )
-        .prefetch_related("connections")
-        .order_by("name")
+        with_sync_runs(workspaces).prefetch_related("connections").order_by("name")
     )
-    ids = {ws.last_sync_id for ws in workspaces} | {
-        ws.last_success_id for ws in workspaces
+    facts = sync_facts(workspaces)
+    shown = {
+        run.pk
+        for fact in facts.values()
+        for run in (fact.latest, fact.last_success)
+        if run is not None
     }
-    runs = sync_runs().in_bulk(ids - {None})
+    runs = sync_runs().in_bulk(shown)
     coverage = coverage_of(workspaces)
-    schedules = Schedule.objects.filter(workspace__in=[ws.pk for ws in workspaces])
-    summary = summarise(schedules, now=timezone.now())
+    counts = dict(
+        WorkspaceSummary.objects.filter(
+            pk__in=[ws.pk for ws in workspaces]
+        ).values_list("pk", "counts")
+    )
     operable = access.operable_ids(user)
-    return [
-        WorkspaceFacts(
-            workspace=ws,
-            standing=standing(ws.connections.all()),
-            coverage=coverage[ws.pk],
-            may_operate=ws.pk in operable,
-            schedules=summary.schedules_of(ws.pk),
-            last_sync=runs.get(ws.last_sync_id),
-            last_success=runs.get(ws.last_success_id),
-            connections=list(ws.connections.all()),
+    out = []
+    for ws in workspaces:
+        state, fact = standing(ws.connections.all()), facts[ws.pk]
+        out.append(
+            WorkspaceFacts(
+                workspace=ws,
+                standing=state,
+                health=health(state, fact, now=now),
+                coverage=coverage[ws.pk],
+                may_operate=ws.pk in operable,
+                schedules=counts.get(ws.pk, {}).get("schedules", 0),
+                last_sync=runs.get(fact.latest.pk) if fact.latest else None,
+                last_success=(
+                    runs.get(fact.last_success.pk) if fact.last_success else None
+                ),
+                next_sync=next_automatic_sync(ws, fact, now=now),
+                connections=list(ws.connections.all()),
+            )
         )
-        for ws in workspaces
-    ]
+    return out
 
 
 class WorkspaceList(APIView):
