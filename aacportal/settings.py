@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RunStatusEnum": "schedules.assets.models.RunStatus",
         "SyncStatusEnum": "schedules.models.SyncStatus",
+        "ChangeEnum": "actions.models.Change",
+        "ActivityActionEnum": "activity.models.Action",
     },
 }
 

@@ -11,6 +11,9 @@ from datetime import UTC
 from django.db import models
 from rest_framework import serializers
 
+from actions.models import BulkChange, Change, RunRequest, Window
+from activity.models import Entry
+from attention.models import Finding
 from schedules.assets.models import Flow, Plan, Run, Workflow
 from schedules.models import Schedule, SyncRun
 
@@ -278,3 +281,196 @@ class ConnectionTaskSerializer(serializers.Serializer):
     started_at = UtcDateTimeField(allow_null=True)
     finished_at = UtcDateTimeField(allow_null=True)
     message = serializers.CharField()
+
+
+class RunRequestSerializer(ApiModelSerializer):
+    """A press of "Run now", followed until AAC says how the run ended."""
+
+    class Meta:
+        model = RunRequest
+        fields = [
+            "id",
+            "workspace",
+            "execution_id",
+            "asset_kind",
+            "asset_aac_id",
+            "asset_name",
+            "schedule_aac_id",
+            "connection_name",
+            "requested_by_name",
+            "status",
+            "aac_run_id",
+            "aac_job_group_id",
+            "aac_status",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class ItemSerializer(serializers.Serializer):
+    """One schedule an action covers, and how it went for it."""
+
+    workspace = serializers.IntegerField(source="workspace_id", allow_null=True)
+    workspace_name = serializers.CharField()
+    schedule_aac_id = serializers.IntegerField()
+    schedule_name = serializers.CharField()
+    owner_name = serializers.CharField()
+    message = serializers.CharField()
+    finished_at = UtcDateTimeField(allow_null=True)
+
+
+class BulkItemSerializer(ItemSerializer):
+    status = serializers.CharField()
+
+
+class WindowItemSerializer(ItemSerializer):
+    state = serializers.CharField()
+
+
+class ChangeSerializer(ApiModelSerializer):
+    """Enable or disable of one schedule or many, with each one's result (the
+    schedules of your workspaces)."""
+
+    items = BulkItemSerializer(source="shown_items", many=True, read_only=True)
+
+    class Meta:
+        model = BulkChange
+        fields = [
+            "id",
+            "action",
+            "reason",
+            "chosen",
+            "requested_by_name",
+            "status",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "items",
+        ]
+
+
+class WindowSerializer(ApiModelSerializer):
+    """A maintenance window: the schedules it disables from `starts_at` and
+    enables again at `ends_at` (those of your workspaces)."""
+
+    items = WindowItemSerializer(source="shown_items", many=True, read_only=True)
+
+    class Meta:
+        model = Window
+        fields = [
+            "id",
+            "reason",
+            "chosen",
+            "starts_at",
+            "ends_at",
+            "status",
+            "created_by_name",
+            "created_at",
+            "started_at",
+            "ended_at",
+            "items",
+        ]
+
+
+class SelectionSerializer(serializers.Serializer):
+    """Which schedules: their portal ids, or everything a filter of the
+    schedules list shows (its parameters), and an explicit confirmation."""
+
+    schedules = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=1000,
+        help_text="Portal ids of schedules (`id` in the schedules list).",
+    )
+    filter = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='The schedules list\'s filters, e.g. {"workspace": "3", '
+        '"enabled": "yes"}: every schedule they show.',
+    )
+    reason = serializers.CharField(max_length=500)
+    confirm = serializers.BooleanField(
+        help_text="Must be true: what acts on schedules in AAC is asked for explicitly."
+    )
+
+    def validate_confirm(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                'Send "confirm": true to act on these schedules.'
+            )
+        return value
+
+    def validate(self, data: dict) -> dict:
+        if ("schedules" in data) == ("filter" in data):
+            raise serializers.ValidationError(
+                'Name the schedules by "schedules" (ids) or "filter", one of them.'
+            )
+        return data
+
+
+class ChangeRequestSerializer(SelectionSerializer):
+    action = serializers.ChoiceField(choices=Change.choices)
+
+
+class WindowRequestSerializer(SelectionSerializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class RunNowSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        help_text="Must be true: a run in AAC is asked for explicitly."
+    )
+
+    def validate_confirm(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError('Send {"confirm": true} to run it.')
+        return value
+
+
+class FindingSerializer(ApiModelSerializer):
+    """Something a rule found wrong, from when until when."""
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "workspace",
+            "rule",
+            "severity",
+            "subject_kind",
+            "subject_id",
+            "subject_name",
+            "message",
+            "data",
+            "since",
+            "opened_at",
+            "seen_at",
+            "resolved_at",
+        ]
+
+
+class ActivitySerializer(ApiModelSerializer):
+    """A row of the activity log: who did what, where, and how it ended."""
+
+    class Meta:
+        model = Entry
+        fields = [
+            "id",
+            "at",
+            "user_id",
+            "username",
+            "workspace_id",
+            "workspace_name",
+            "action",
+            "target_kind",
+            "target_id",
+            "target_name",
+            "outcome",
+            "message",
+            "aac_request_id",
+            "aac_execution_id",
+        ]

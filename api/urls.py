@@ -11,7 +11,15 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.errors import not_found
-from api.views import assets, connections, schedules, tokens, workspaces
+from api.views import (
+    actions,
+    assets,
+    connections,
+    records,
+    schedules,
+    tokens,
+    workspaces,
+)
 from schedules.assets.models import AssetKind
 
 app_name = "api"
@@ -56,6 +64,28 @@ urlpatterns = [
         api(connections.ConnectionTaskDetail),
         name="connection_task",
     ),
+    path(
+        "v1/workspaces/<int:workspace_id>/<str:kind>/<str:aac_id>/run/",
+        api(actions.RunNow),
+        name="run_now",
+    ),
+    path(
+        "v1/run-requests/<int:run_id>/",
+        api(actions.RunRequestDetail),
+        name="run_request",
+    ),
+    path("v1/changes/", api(actions.ChangeCreate), name="changes"),
+    path("v1/changes/<int:change_id>/", api(actions.ChangeDetail), name="change"),
+    path("v1/windows/", api(actions.WindowList), name="windows"),
+    path("v1/windows/<int:window_id>/", api(actions.WindowDetail), name="window"),
+    path(
+        "v1/windows/<int:window_id>/cancel/",
+        api(actions.WindowCancel),
+        name="window_cancel",
+    ),
+    path("v1/windows/<int:window_id>/end/", api(actions.WindowEnd), name="window_end"),
+    path("v1/findings/", api(records.FindingList), name="findings"),
+    path("v1/activity/", api(records.ActivityList), name="activity"),
     path("schema/", api(SpectacularAPIView), name="schema"),
     # A page for people: the login form for a visitor, not a 401.
     path(

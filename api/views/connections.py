@@ -6,6 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from activity.log import record
+from activity.models import Action, Outcome
 from api.errors import Refused
 from api.idempotency import idempotent
 from api.serializers import ConnectionTaskSerializer
@@ -32,10 +34,27 @@ class ConnectionRefresh(APIView):
                 connection, ConnectionTask.Action.REFRESH, requested_by=request.user
             )
         except NotQueued as exc:
+            _record(request, connection, Outcome.REFUSED, exc.message)
             raise Refused(exc.message, code="not_queued") from None
         except QueueUnavailable as exc:
+            _record(request, connection, Outcome.REFUSED, exc.message)
             raise Refused(exc.message, code="queue_unavailable", status=503) from None
+        _record(request, connection, Outcome.QUEUED, f"Task {task.pk}.")
         return Response(ConnectionTaskSerializer(task).data, status=202)
+
+
+def _record(request: Request, connection, outcome: str, message: str) -> None:
+    """The activity row the "Refresh tokens" button writes."""
+    record(
+        Action.REFRESH_TOKENS,
+        outcome=outcome,
+        user=request.user,
+        workspace=connection.workspace,
+        target_kind="connection",
+        target_id=connection.pk,
+        target_name=connection.person,
+        message=message,
+    )
 
 
 class ConnectionTaskDetail(APIView):

@@ -18,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from activity.log import record
+from activity.models import Action, Outcome
 from api.errors import Refused
 from api.idempotency import idempotent
 from api.pagination import Order, PageQuery, paginate
@@ -150,7 +152,9 @@ class WorkspaceSync(APIView):
                 requested_by=request.user,
             )
         except QueueError as exc:
+            record_resync(request, workspace, Outcome.REFUSED, exc.message)
             raise _refusal(exc) from None
+        record_resync(request, workspace, Outcome.QUEUED, f"Sync {run.pk} queued.")
         run = sync_runs().get(pk=run.pk)
         return Response(SyncRunSerializer(run).data, status=202)
 
@@ -175,7 +179,12 @@ class SyncAll(APIView):
         try:
             runs = queue_sync_all(user=request.user, trigger=SyncRun.Trigger.BUTTON)
         except QueueError as exc:
+            record_resync(request, None, Outcome.REFUSED, exc.message)
             raise _refusal(exc) from None
+        for run in runs:
+            record_resync(
+                request, run.workspace, Outcome.QUEUED, f"Sync {run.pk} queued."
+            )
         n = len(runs)
         message = f"{n} sync{'s' * (n != 1)} queued."
         runs = sync_runs().filter(pk__in=[run.pk for run in runs]).order_by("pk")
@@ -221,6 +230,20 @@ def _visible(request: Request, workspace: str) -> Workspace:
     if not (workspace.isascii() and workspace.isdigit()):
         raise Refused("workspace: a portal id.", code="invalid", status=400)
     return access.visible_workspace_or_404(request.user, int(workspace))
+
+
+def record_resync(request: Request, workspace, outcome: str, message: str) -> None:
+    """The activity row a "Re-sync" button writes, naming the token's user."""
+    record(
+        Action.RESYNC,
+        outcome=outcome,
+        user=request.user,
+        workspace=workspace,
+        target_kind="workspace" if workspace else "",
+        target_id=workspace.pk if workspace else "",
+        target_name=str(workspace or "every workspace"),
+        message=message,
+    )
 
 
 def _refusal(exc: QueueError) -> Refused:

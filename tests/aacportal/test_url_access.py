@@ -324,6 +324,40 @@ API = {
     "api/v1/connection-tasks/<int:task_id>/": Route(
         named("api:connection_task", "task_id"), api_read(non_member=404)
     ),
+    # Run now, enable and disable, windows: the action pages' services.
+    "api/v1/workspaces/<int:workspace_id>/<str:kind>/<str:aac_id>/run/": Route(
+        lambda world: reverse(
+            "api:run_now", args=[world.acme_id, "plans", world.plan_aac_id]
+        ),
+        api_act(),
+        method="post",
+        data={"confirm": True},
+    ),
+    "api/v1/run-requests/<int:run_id>/": Route(
+        named("api:run_request", "run_id"), api_read(non_member=404)
+    ),
+    "api/v1/changes/": Route(
+        named("api:changes"),
+        api_act(non_member=403),
+        method="post",
+        data={"action": "disable", "filter": {}, "reason": "r", "confirm": True},
+    ),
+    "api/v1/changes/<int:change_id>/": Route(
+        named("api:change", "change_id"), api_read(non_member=404)
+    ),
+    "api/v1/windows/": Route(named("api:windows"), api_read()),
+    "api/v1/windows/<int:window_id>/": Route(
+        named("api:window", "window_id"), api_read(non_member=404)
+    ),
+    # A window not started yet: cancelled; ending it early is refused (409).
+    "api/v1/windows/<int:window_id>/cancel/": Route(
+        named("api:window_cancel", "window_id"), api_act(ok=200), method="post"
+    ),
+    "api/v1/windows/<int:window_id>/end/": Route(
+        named("api:window_end", "window_id"), api_act(ok=409), method="post"
+    ),
+    "api/v1/findings/": Route(named("api:findings"), api_read()),
+    "api/v1/activity/": Route(named("api:activity"), api_read()),
     "api/schema/": Route(named("api:schema"), api_read()),
     # Anything else under /api/: a JSON 404, whoever asks.
     "api/^(?P<rest>.*)$": Route(path("/api/v2/nothing/"), ApiExpect(*[404] * 8)),
