@@ -5,7 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from activity.models import Entry
+from attention.models import Finding
 from schedules.models import Schedule, SyncRun
 from tests.api.calls import api_client
 from tests.factories import make_history, make_schedules, make_token
@@ -29,6 +32,31 @@ def grow(world, n: int, *, start: int) -> None:
             SyncRun(workspace=workspace, trigger="beat", status="succeeded")
             for _ in range(max(1, n // 10))
         )
+        now = timezone.now()
+        Finding.objects.bulk_create(
+            Finding(
+                workspace=workspace,
+                rule="failing_schedule",
+                severity="critical",
+                subject_kind="schedule",
+                subject_id=str(aac_id),
+                message="fails",
+                since=now,
+                opened_at=now,
+                seen_at=now,
+            )
+            for aac_id in ids
+        )
+        Entry.objects.bulk_create(
+            Entry(
+                workspace_id=workspace.pk,
+                workspace_name=workspace.name,
+                action="resync",
+                outcome="queued",
+                username="bob",
+            )
+            for _ in range(n)
+        )
 
 
 LISTS = {
@@ -39,6 +67,8 @@ LISTS = {
     "plans": ("api:plans", {"failing": "yes", "sort": "-streak"}),
     "runs": ("api:runs", {"status": "Failed"}),
     "sync runs": ("api:sync_runs", {}),
+    "findings": ("api:findings", {"rule": "failing_schedule"}),
+    "activity": ("api:activity", {"action": "resync"}),
 }
 
 
