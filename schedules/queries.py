@@ -22,7 +22,6 @@ TOTALS = ("schedules", "enabled", "owner_disabled", "next_24h")
 ENABLED_OWNER_DISABLED = "enabled_owner_disabled"
 # The kind columns the summary counts per value, with their choices.
 KIND_COLUMNS = {"task": TaskKind, "trigger": TriggerKind}
-DAYS_IN_WEEK = 7
 
 
 def _count(**conditions) -> Count:
