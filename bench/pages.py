@@ -95,7 +95,7 @@ def fill(workspaces: int, *, refill: bool) -> None:
     written by the sync's own function, and fresh statistics.
     """
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.models import F
     from django.utils import timezone
 
@@ -145,7 +145,9 @@ def fill(workspaces: int, *, refill: bool) -> None:
     SyncRun.objects.update(queued_at=F("started_at") - timezone.timedelta(seconds=1))
     say(f"summaries of {len(every):,} workspaces")
     for workspace in every:
-        summaries.record(workspace.pk, now=now)
+        # As the sync records it: in a transaction (it locks the total's row).
+        with transaction.atomic():
+            summaries.record(workspace.pk, now=now)
     users = get_user_model().objects
     users.create_superuser("alice", "alice@example.com", "bench-password")
     bob = users.create_user("bob", "bob@example.com", "bench-password")
