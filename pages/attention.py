@@ -10,11 +10,11 @@ per shown group (at most one per rule), each cut at a few rows.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Value
 from django.urls import reverse
 
+from attention.listing import AttentionFilterForm, filtered
 from attention.models import Finding, Severity, Subject
 from attention.queries import open_findings, with_mutes
 from attention.rules import BY_KEY, RULES, SEVERITY_ORDER, Rule, described
@@ -26,37 +26,8 @@ from schedules.models import Schedule
 # PAGE_SIZE at a time.
 PER_GROUP = 8
 PAGE_SIZE = 50
-RESOLVED_DAYS = 7
 DAY = timedelta(hours=24)
-SHOW = [
-    ("open", "Open"),
-    ("muted", "Muted"),
-    ("resolved", f"Resolved in the last {RESOLVED_DAYS} days"),
-]
 ASSET_PAGES = {"plan": "pages:plan", "flow": "pages:flow", "workflow": "pages:workflow"}
-
-
-class AttentionFilterForm(forms.Form):
-    """Validates the query string; an invalid value is ignored, never a 500."""
-
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
-    severity = forms.ChoiceField(
-        label="Severity", required=False, choices=[("", "Any"), *Severity.choices]
-    )
-    rule = forms.ChoiceField(
-        label="Rule",
-        required=False,
-        choices=[("", "Any"), *[(rule.key, rule.title) for rule in RULES]],
-    )
-    show = forms.ChoiceField(label="Show", required=False, choices=SHOW)
-
-    def __init__(self, data, *, workspaces: list[tuple[int, str]]):
-        super().__init__(data)
-        self.fields["workspace"].choices = [("", "All"), *workspaces]
-
-    def params(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 
 @dataclass(frozen=True)
@@ -99,21 +70,6 @@ class AttentionPage:
     sections: list[Section]
     total: int
     page: object = None
-
-
-def filtered(findings: QuerySet[Finding], params: dict, *, now) -> QuerySet[Finding]:
-    show = params.get("show", "open")
-    if show == "resolved":
-        findings = findings.filter(resolved_at__gte=now - timedelta(days=RESOLVED_DAYS))
-    else:
-        findings = open_findings(findings, now=now, muted=show == "muted")
-    if "workspace" in params:
-        findings = findings.filter(workspace_id=params["workspace"])
-    if "severity" in params:
-        findings = findings.filter(severity=params["severity"])
-    if "rule" in params:
-        findings = findings.filter(rule=params["rule"])
-    return findings
 
 
 def build_attention_page(
