@@ -1,5 +1,6 @@
-"""Per-user preferences of the portal's people (their timezone), and password-reset
-requests (for their throttle)."""
+"""Per-user preferences of the portal's people (their timezone, whether they
+dismissed the guided first visit), and password-reset requests (for their
+throttle)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +33,12 @@ class Profile(models.Model):
         validators=[validate_timezone],
         help_text="IANA name. Taken from the browser at first login; "
         "blank means the server's TIME_ZONE.",
+    )
+    tour_dismissed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the user hid the guided first visit; empty shows it "
+        "(where AAC_FIRST_VISIT_TOUR is on).",
     )
 
     def __str__(self):

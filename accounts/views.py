@@ -1,5 +1,6 @@
-"""Login (remembering the browser's timezone the first time), preferences, and
-the password reset, which is there only when e-mail is configured."""
+"""Login (remembering the browser's timezone the first time), preferences, the
+guided first visit's "hide", and the password reset, which is there only when
+e-mail is configured."""
 
 from functools import wraps
 
@@ -7,8 +8,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from accounts import tour
 from accounts.forms import TimezoneForm
 from accounts.preferences import adopt_browser_timezone, set_timezone, stored_timezone
 from accounts.throttling import client_address, reset_allowed
@@ -38,6 +42,20 @@ def preferences(request):
         messages.success(request, "Your timezone is saved.")
         return redirect("preferences")
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+@require_POST
+def dismiss_tour(request):
+    """Hide the guided first visit for good, and stay on the page it was on."""
+    if not settings.AAC_FIRST_VISIT_TOUR:
+        raise Http404("The guided first visit is off (AAC_FIRST_VISIT_TOUR)")
+    tour.dismiss(user=request.user)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = resolve_url(settings.LOGIN_REDIRECT_URL)
+    return redirect(back)
 
 
 def when_reset_enabled(view):

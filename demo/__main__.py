@@ -90,6 +90,7 @@ def run_demo(options: dict[str, int]) -> int:
     web_url = f"http://127.0.0.1:{options['PORT']}"
     sim_url = f"http://127.0.0.1:{options['AAC_SIM_PORT']}"
     os.environ["AAC_SIMULATOR_URL"] = sim_url
+    os.environ.setdefault("AAC_FIRST_VISIT_TOUR", "true")
     os.environ["AAC_SIMULATOR_GATEWAY_URL"] = (
         f"http://127.0.0.1:{options['AAC_SIM_PORT'] + 1}"
     )
