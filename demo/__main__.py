@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from aacportal import embedded
+from demo import DEMO_PASSWORD
 from demo.services import Service, shown_path, stop_all, supervise
 from demo.terminal import own_terminal, port_in_use
 
@@ -203,8 +204,8 @@ def banner(url: str, credentials: Path, logs: Path, options: dict[str, int]) -> 
     return f"""
   AAC Portal is ready: {url}/
 
-  Log in as  admin  / aacportal-demo   (a superuser: sees and does everything)
-         or  viewer / aacportal-demo   (a viewer of every demo workspace)
+  Log in as  admin  / {DEMO_PASSWORD}   (a superuser: sees and does everything)
+         or  viewer / {DEMO_PASSWORD}   (a viewer of every demo workspace)
 
   AAC is simulated at http://127.0.0.1:{options["AAC_SIM_PORT"]}/; the token pairs
   an admin would paste are in {shown_path(credentials)}.

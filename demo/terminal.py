@@ -62,3 +62,14 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return True
     return False
+
+
+def free_port(*, pair: bool = False) -> int:
+    """A port nothing listens on (with `pair`, the next one is free too: the
+    simulator's two)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if not pair or not port_in_use(port + 1):
+            return port

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from demo.setup import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
+from demo.terminal import free_port
 
 pytestmark = pytest.mark.worker
 
@@ -30,25 +31,6 @@ START_TIMEOUT = 180  # s: migrations and the simulator's data on a shared machin
 # The suite's own services; the demo runs on the embedded defaults only.
 NOT_PASSED_ON = ("DATABASE_URL", "CELERY_BROKER_URL", "FIELD_ENCRYPTION_KEYS")
 JWT = re.compile(r"eyJ[\w+/=-]{8,}\.[\w+/=-]{8,}")
-
-
-def free_port(*, pair: bool = False) -> int:
-    """A port nothing listens on (and the next one too, for the simulator)."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if not pair or port_free(port + 1):
-            return port
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def demo_environment(var: Path, **ports: int) -> dict:
