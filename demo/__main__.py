@@ -131,6 +131,7 @@ def run_demo(options: dict[str, int]) -> int:
             log="simulator",
         )  # fmt: skip
         wait_for(f"{sim_url}/_sim/health", simulator)
+        set_up_at = time.time()
         set_up(credentials, logs["setup"])
         start(
             "worker",
@@ -151,7 +152,7 @@ def run_demo(options: dict[str, int]) -> int:
         print(banner(web_url, credentials, var / "logs", options), flush=True)
         # Its lines on the console, Django's start-up chatter in the set-up log.
         start(
-            "first sync's progress", "-m", "demo.progress",
+            "first sync's progress", "-m", "demo.progress", str(set_up_at),
             log="setup", once=True, console=True,
         )  # fmt: skip
         stopped = supervise(services)

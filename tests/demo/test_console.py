@@ -143,6 +143,12 @@ def test_it_starts_calmly_lets_a_newcomer_in_and_stops_cleanly_on_ctrl_c(tmp_pat
         assert "Log out" in answer.text
 
         console.wait_for("Every workspace is synced", demo, START_TIMEOUT)
+        synced = sorted(line.strip() for line in console.lines if "synced in" in line)
+        assert len(synced) == 2, console.text  # one line per workspace
+        assert synced[0].startswith("Demo EU: synced in ")
+        assert "Complete: " in synced[0]
+        assert synced[1].startswith("Finance US: synced in ")
+        assert "Partial: the schedules of 2 of " in synced[1]  # two people's pairs
         children = descendants(demo.pid)
         assert len(children) >= 5  # simulator, worker (and its pool), beat, web
         demo.send_signal(signal.SIGINT)
