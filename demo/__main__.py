@@ -213,7 +213,7 @@ def banner(url: str, credentials: Path, logs: Path, options: dict[str, int]) -> 
   Logs (simulator, set-up, worker, beat, web): tail -f {folder}/*.log
   Ctrl-C stops everything.
 
-  The first sync (a line as each workspace's ends; about a minute):"""
+  Syncing every workspace (a line as each ends; a minute the first time):"""
 
 
 def wait_for(url: str, service: Service, timeout: float = START_TIMEOUT) -> None:
