@@ -15,6 +15,20 @@ FINISHED_STATUSES = frozenset({"Complete", "Failed", "Canceled"})
 
 
 @dataclass(frozen=True)
+class ScheduleChanged:
+    """`POST /v4/schedules/{id}/enable` or `/disable` answered the schedule as
+    it now is (a raw dict with an int `id`)."""
+
+    schedule: dict = field(repr=False)
+    request_id: str | None
+
+    @property
+    def enabled(self) -> bool | None:
+        value = self.schedule.get("enabled")
+        return value if isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
 class AlreadyStarted:
     """AAC answered 304 to a run call: this `x-execution-id` already started a
     run, and no second one was started. AAC does not say which run it was."""

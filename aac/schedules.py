@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from aac.paging import Page, iter_pages, list_params, page_limit
 from aac.parse import count_of, fields
+from aac.results import ScheduleChanged
 from aac.transport import Transport
 
 _SCHEDULE = {"id": int}
@@ -33,20 +34,21 @@ class ScheduleCalls(Transport):
         answer = self._get(f"/v4/schedules/{schedule_id:d}")
         return fields(answer, answer.doc, _SCHEDULE)
 
-    def enable_schedule(self, schedule_id: int) -> dict:
+    def enable_schedule(self, schedule_id: int) -> ScheduleChanged:
         """`POST /v4/schedules/{id}/enable`: AAC answers with the schedule.
 
         Only the schedule's owner may: anyone else gets AccessDenied.
         """
         return self._set_schedule_state(schedule_id, "enable")
 
-    def disable_schedule(self, schedule_id: int) -> dict:
+    def disable_schedule(self, schedule_id: int) -> ScheduleChanged:
         """`POST /v4/schedules/{id}/disable`: AAC answers with the schedule.
 
         Only the schedule's owner may: anyone else gets AccessDenied.
         """
         return self._set_schedule_state(schedule_id, "disable")
 
-    def _set_schedule_state(self, schedule_id: int, action: str) -> dict:
+    def _set_schedule_state(self, schedule_id: int, action: str) -> ScheduleChanged:
         answer = self._post(f"/v4/schedules/{schedule_id:d}/{action}")
-        return fields(answer, answer.doc, _SCHEDULE)
+        schedule = fields(answer, answer.doc, _SCHEDULE)
+        return ScheduleChanged(schedule=schedule, request_id=answer.request_id)

@@ -59,9 +59,12 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "health",
+    "activity",
     "workspaces",
     "schedules",
+    "attention",
     "accounts",
+    "actions",
     "pages",
 ]
 
@@ -399,6 +402,23 @@ AAC_SYNC_STALE_MINUTES = env.int("AAC_SYNC_STALE_MINUTES", default=15)
 # Runs are kept this many days (pruned hourly); a first sync reads as far back.
 AAC_RUN_RETENTION_DAYS = env.int("AAC_RUN_RETENTION_DAYS", default=90)
 
+# ---------------------------------------------------------------------------
+# Attention: rules, the daily digest, metrics (docs/attention.md)
+# ---------------------------------------------------------------------------
+
+# Per rule, JSON: {"<rule>": {"enabled": false}} or a threshold, e.g.
+# {"failing_schedule": {"runs": 3}, "frequent_schedule": {"minutes": 1}}.
+AAC_ATTENTION_RULES = json.loads(env.str("AAC_ATTENTION_RULES", default="{}"))
+# The portal's address as people reach it: the digest's links.
+AAC_PORTAL_URL = env.str("AAC_PORTAL_URL", default="http://localhost:8000")
+# Send a digest even when it has nothing to say.
+AAC_DIGEST_SEND_EMPTY = env.bool("AAC_DIGEST_SEND_EMPTY", default=False)
+# The bearer token Prometheus sends to /metrics; empty: /metrics answers 404.
+AAC_METRICS_TOKEN = env.str("AAC_METRICS_TOKEN", default="")
+AAC_ATTENTION_INTERVAL_MINUTES = env.int(
+    "AAC_ATTENTION_INTERVAL_MINUTES", default=AAC_SYNC_INTERVAL_MINUTES
+)
+
 # Each periodic task expires shortly before its next tick, so a backed-up
 # queue never piles up duplicates (docs/reliability.md rule 8).
 CELERY_BEAT_SCHEDULE = {
@@ -421,6 +441,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schedules.tasks.prune_old_runs",
         "schedule": timedelta(hours=1),
         "options": {"expires": 55 * 60},
+    },
+    "evaluate-attention-rules": {
+        "task": "attention.tasks.evaluate_all_workspaces",
+        "schedule": timedelta(minutes=AAC_ATTENTION_INTERVAL_MINUTES),
+        "options": {"expires": AAC_ATTENTION_INTERVAL_MINUTES * 60 - 30},
+    },
+    # Hourly would do for whole hours; a quarter hour sends within 15 minutes
+    # of the hour chosen, and a missed tick is made up by the next.
+    "send-digests": {
+        "task": "attention.tasks.send_digests",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
+    # Maintenance windows start and end here, never by countdown tasks.
+    "advance-maintenance-windows": {
+        "task": "actions.tasks.advance_windows",
+        "schedule": timedelta(seconds=15),
+        "options": {"expires": 12},
+    },
+    "resume-actions": {
+        "task": "actions.tasks.resume_actions",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
     },
     "worker-heartbeat": {
         "task": "health.tasks.heartbeat",

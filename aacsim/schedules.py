@@ -79,6 +79,17 @@ class SchedulesMixin:
                 )
             return ids
 
+    def edit_schedule(
+        self, workspace_id: int, schedule_id: int, by: int, **fields
+    ) -> dict:
+        """Change one schedule as person `by` does in AAC's own UI: `fields`
+        replace its top-level ones (`name`, `enabled`, `triggers`, `tasks`, or
+        `creator` and `createdBy` when ownership moves to another person)."""
+        with self.lock:
+            workspace = self.workspace(workspace_id)
+            self._catch_up_if_kept(workspace)
+            return self._update(workspace, schedule_id, by, **fields)
+
     def set_enabled(
         self, caller: Caller, schedule_id: int, enabled: bool
     ) -> dict | None:

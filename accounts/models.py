@@ -1,9 +1,10 @@
-"""Per-user preferences of the portal's people (their timezone, whether they
-dismissed the guided first visit), and password-reset requests (for their
-throttle)."""
+"""Per-user preferences of the portal's people (their timezone, the daily digest,
+whether they dismissed the guided first visit), and password-reset requests (for
+their throttle)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from lib.zones import zone_names
@@ -33,6 +34,17 @@ class Profile(models.Model):
         validators=[validate_timezone],
         help_text="IANA name. Taken from the browser at first login; "
         "blank means the server's TIME_ZONE.",
+    )
+    digest = models.BooleanField(
+        "daily digest",
+        default=False,
+        help_text="E-mail me once a day what needs attention in my workspaces.",
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        "digest hour",
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text="The hour of the day (0-23, in my timezone) it arrives.",
     )
     tour_dismissed_at = models.DateTimeField(
         null=True,

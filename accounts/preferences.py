@@ -1,4 +1,5 @@
-"""The viewer's timezone: taken from the browser at first login, then stored.
+"""The viewer's timezone (taken from the browser at first login, then stored)
+and their daily digest (opt-in, at a local hour).
 
 Pages show every time in it (see `accounts.middleware`); an unset or no longer
 known name falls back to settings.TIME_ZONE.
@@ -15,6 +16,27 @@ def stored_timezone(user) -> str:
     """The user's stored timezone name, or "" when none was chosen yet."""
     found = Profile.objects.filter(user=user).values_list("timezone", flat=True)
     return found.first() or ""
+
+
+def stored_digest(user) -> tuple[bool, int]:
+    """Whether the user asked for the digest, and at which local hour."""
+    found = Profile.objects.filter(user=user).values_list("digest", "digest_hour")
+    return found.first() or (False, Profile._meta.get_field("digest_hour").default)
+
+
+def set_digest(*, user, enabled: bool, hour: int) -> None:
+    if not 0 <= hour <= 23:
+        raise ValueError(f"no such hour {hour!r}")
+    Profile.objects.update_or_create(
+        user=user, defaults={"digest": enabled, "digest_hour": hour}
+    )
+
+
+def stop_digest(*, user_id: int) -> bool:
+    """The unsubscribe link's work; whether the user existed and had it on."""
+    return bool(
+        Profile.objects.filter(user_id=user_id, digest=True).update(digest=False)
+    )
 
 
 def adopt_browser_timezone(*, user, name: str) -> bool:

@@ -10,6 +10,7 @@ reset = views.when_reset_enabled
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("preferences/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="digest_unsubscribe"),
     path("tour/dismiss/", views.dismiss_tour, name="dismiss_tour"),
     path(
         "password_reset/",

@@ -1,21 +1,31 @@
 """Login (remembering the browser's timezone the first time), preferences, the
-guided first visit's "hide", and the password reset, which is there only when
-e-mail is configured."""
+digest's unsubscribe link, the guided first visit's dismissal, and the password
+reset, which is there only when e-mail is configured."""
 
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import tour
 from accounts.forms import TimezoneForm
-from accounts.preferences import adopt_browser_timezone, set_timezone, stored_timezone
+from accounts.preferences import (
+    adopt_browser_timezone,
+    set_digest,
+    set_timezone,
+    stop_digest,
+    stored_digest,
+    stored_timezone,
+)
 from accounts.throttling import client_address, reset_allowed
+from attention.unsubscribe import user_id_from
 
 
 class LoginView(auth_views.LoginView):
@@ -36,12 +46,31 @@ class LoginView(auth_views.LoginView):
 
 def preferences(request):
     current = stored_timezone(request.user) or settings.TIME_ZONE
-    form = TimezoneForm(request.POST or None, initial={"timezone": current})
+    digest, hour = stored_digest(request.user)
+    initial = {"timezone": current, "digest": digest, "digest_hour": hour}
+    form = TimezoneForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        set_timezone(user=request.user, name=form.cleaned_data["timezone"])
-        messages.success(request, "Your timezone is saved.")
+        data = form.cleaned_data
+        set_timezone(user=request.user, name=data["timezone"])
+        set_digest(user=request.user, enabled=data["digest"], hour=data["digest_hour"])
+        messages.success(request, "Your preferences are saved.")
         return redirect("preferences")
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+@login_not_required
+@csrf_exempt  # the signed token is the credential; mail clients post without CSRF
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """The digest's link: GET asks, POST stops the digest (RFC 8058's one-click
+    POST too). No login: the signed token says whose digest it is."""
+    user_id = user_id_from(token)
+    if user_id is None:
+        raise Http404("This unsubscribe link is not valid")
+    done = request.method == "POST"
+    if done:
+        stop_digest(user_id=user_id)
+    return render(request, "accounts/unsubscribe.html", {"done": done})
 
 
 @require_POST

@@ -4,9 +4,13 @@ Creates the demo users and registers each simulator workspace with the
 credentials the simulator printed, through the same code path an admin's form
 uses: the first pair of a workspace registers it, each further pair (another
 person of a workspace that lists per owner) becomes another connection. Then
-it tests every connection and queues a first sync. Safe to rerun: the
-simulator starts afresh each time, so each person's connection gets their new
-pair.
+it tests every connection and queues a first sync; each sync evaluates the
+attention rules, so the simulator's data opens findings of several rules
+(owner disabled, never fires again, very frequent, failing schedules, parts not
+understood, incomplete coverage). The admin gets the daily digest, printed by
+the console e-mail backend at the worker's first quarter-hour tick. Safe to
+rerun: the simulator starts afresh each time, so each person's connection gets
+their new pair.
 
 A script, never imported by the portal: it sets Django up first, as standalone
 Django code must, and imports the portal's modules after that.
@@ -23,6 +27,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 
+from accounts.models import Profile  # noqa: E402
 from demo import DEMO_PASSWORD  # noqa: E402
 from schedules.queueing import QueueError, queue_sync  # noqa: E402
 from workspaces.enrolment import add_connection  # noqa: E402
@@ -33,8 +38,12 @@ from workspaces.tokens.pasted import store_pasted_tokens  # noqa: E402
 
 def main(credentials_path: str) -> None:
     User = get_user_model()
-    if not User.objects.filter(username="admin").exists():
+    admin = User.objects.filter(username="admin").first() or (
         User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD)
+    )
+    Profile.objects.get_or_create(
+        user=admin, defaults={"digest": True, "digest_hour": 0}
+    )
     viewer = User.objects.filter(username="viewer").first() or (
         User.objects.create_user("viewer", "viewer@example.com", DEMO_PASSWORD)
     )

@@ -4,10 +4,13 @@ visible workspace's state and coverage; and the liveness probe."""
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from health.status import database_status, overall
 from schedules.coverage import coverage_of
+from schedules.health import health as health_of
+from schedules.health import sync_facts, with_sync_runs
 from workspaces import access
 from workspaces.standing import standing
 
@@ -22,19 +25,32 @@ def health(request):
 
 
 def _workspaces(user) -> list[dict]:
-    """What each workspace the user sees is connected through, and how much of it
-    the portal sees; a partial view is not a fault of the portal's own health."""
-    workspaces = list(access.visible_workspaces(user).prefetch_related("connections"))
+    """Each workspace the user sees: its health (its syncs included), its
+    connections' state, and how much of it the portal sees; a partial view is
+    not a fault of the portal's own health."""
+    workspaces = list(
+        with_sync_runs(access.visible_workspaces(user)).prefetch_related("connections")
+    )
     coverage = coverage_of(workspaces)
+    facts = sync_facts(workspaces)
+    now = timezone.now()
+    rows = []
+    for ws in workspaces:
+        state = standing(ws.connections.all())
+        rows.append((ws, state, health_of(state, facts[ws.pk], now=now)))
     return [
         {
             "name": ws.name,
-            "state": standing(ws.connections.all()).state,
+            "health": health.state,
+            "health_label": health.label,
+            "tone": health.tone.value,
+            "reason": health.reason,
+            "state": state.state,
             "coverage": coverage[ws.pk].extent,
             "summary": coverage[ws.pk].summary,
             "unconfirmed": coverage[ws.pk].unconfirmed,
         }
-        for ws in workspaces
+        for ws, state, health in rows
     ]
 
 

@@ -14,7 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules.coverage import Coverage, coverage_of
-from schedules.models import Person, SyncRun
+from schedules.health import (
+    Health,
+    SyncFacts,
+    health,
+    next_automatic_sync,
+    sync_facts,
+    sync_interval,
+    with_sync_runs,
+)
+from schedules.models import ConnectionReport, Person, SyncRun
 from schedules.queries import Summary
 from workspaces import access
 from workspaces.models import Connection, ConnectionTask, Workspace
@@ -22,19 +31,16 @@ from workspaces.standing import Standing, standing
 from workspaces.tokens.problems import REAUTH_HELP
 
 
-def _latest_run(**filters) -> Subquery:
-    runs = SyncRun.objects.filter(workspace=OuterRef("pk"), **filters)
-    return Subquery(runs.order_by("-queued_at", "-id").values("id")[:1])
-
-
 @dataclass
 class Card:
     workspace: Workspace
     standing: Standing
     coverage: Coverage
+    health: Health  # what its badge says: never green while syncs fail
+    facts: SyncFacts = field(default_factory=SyncFacts)
     counts: dict[str, int] = field(default_factory=dict)  # from the Summary
-    latest: SyncRun | None = None  # the newest run, whatever its status
-    last_success: SyncRun | None = None  # what the cached data comes from
+    # When beat queues its next sync (a retry's time while one waits).
+    next_sync: datetime | None = None
     can_operate: bool = False
     url: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -55,6 +61,21 @@ class Card:
                 f" · {self.counts['next_24h']:,} in the next 24 h"
             )
         return line
+
+    @property
+    def sync_interval(self) -> int:
+        """Minutes between beat's syncs."""
+        return int(sync_interval().total_seconds() // 60)
+
+    @property
+    def latest(self) -> SyncRun | None:
+        """The newest run, whatever its status."""
+        return self.facts.latest
+
+    @property
+    def last_success(self) -> SyncRun | None:
+        """What the cached data comes from."""
+        return self.facts.last_success
 
     @property
     def active(self) -> SyncRun | None:
@@ -82,37 +103,34 @@ def workspace_cards(
     failed_runs: dict[int, int] | None = None,
 ) -> list[Card]:
     """One card per workspace; a fixed number of queries whatever their number."""
-    workspaces = list(
-        workspaces.annotate(
-            latest_run_id=_latest_run(),
-            last_success_run_id=_latest_run(status=SyncRun.Status.SUCCEEDED),
-        ).prefetch_related("connections")
-    )
-    run_ids = {ws.latest_run_id for ws in workspaces}
-    run_ids |= {ws.last_success_run_id for ws in workspaces}
-    runs = SyncRun.objects.in_bulk(run_ids - {None})
+    workspaces = list(with_sync_runs(workspaces).prefetch_related("connections"))
+    facts = sync_facts(workspaces)
     coverage = coverage_of(workspaces)
     # One reverse() for all the cards: each call costs tens of microseconds.
     url = reverse("pages:workspace", args=[0]).replace("/0/", "/{}/")
-    return [
-        Card(
-            workspace=ws,
-            standing=standing(ws.connections.all()),
-            coverage=coverage[ws.pk],
-            counts=summary.by_workspace.get(ws.pk, {}),
-            latest=runs.get(ws.latest_run_id),
-            last_success=runs.get(ws.last_success_run_id),
-            can_operate=ws.pk in operable,
-            url=url.format(ws.pk),
-            warnings=[
-                warning
-                for connection in ws.connections.all()
-                for warning in token_warnings(connection, now=now)
-            ],
-            failed_runs=(failed_runs or {}).get(ws.pk, 0),
+    cards = []
+    for ws in workspaces:
+        state = standing(ws.connections.all())
+        cards.append(
+            Card(
+                workspace=ws,
+                standing=state,
+                coverage=coverage[ws.pk],
+                health=health(state, facts[ws.pk], now=now),
+                facts=facts[ws.pk],
+                counts=summary.by_workspace.get(ws.pk, {}),
+                next_sync=next_automatic_sync(ws, facts[ws.pk], now=now),
+                can_operate=ws.pk in operable,
+                url=url.format(ws.pk),
+                warnings=[
+                    warning
+                    for connection in ws.connections.all()
+                    for warning in token_warnings(connection, now=now)
+                ],
+                failed_runs=(failed_runs or {}).get(ws.pk, 0),
+            )
         )
-        for ws in workspaces
-    ]
+    return cards
 
 
 @dataclass
@@ -127,6 +145,8 @@ class ConnectionRow:
     can_remove: bool
     last_task: ConnectionTask | None
     warnings: list[str]
+    # What it did in the workspace's last finished sync; None if it took no part.
+    last_sync: ConnectionReport | None = None
 
 
 def person_names(workspace: Workspace) -> dict[str, str]:
@@ -139,7 +159,14 @@ def person_names(workspace: Workspace) -> dict[str, str]:
     }
 
 
-def connection_rows(workspace: Workspace, user) -> list[ConnectionRow]:
+def connection_rows(
+    workspace: Workspace, user, *, last_sync: SyncRun | None = None
+) -> list[ConnectionRow]:
+    """`last_sync`: the workspace's last finished sync, whose report on each
+    connection the rows show."""
+    reports = {
+        r.connection: r for r in (last_sync.connection_reports if last_sync else [])
+    }
     latest = ConnectionTask.objects.filter(connection=OuterRef("pk")).order_by(
         "-queued_at", "-id"
     )
@@ -162,6 +189,7 @@ def connection_rows(workspace: Workspace, user) -> list[ConnectionRow]:
             can_remove=access.may_remove_connection(user, c),
             last_task=tasks.get(c.last_task_id),
             warnings=token_warnings(c, now=now),
+            last_sync=reports.get(c.pk),
         )
         for c in connections
     ]

@@ -1,8 +1,10 @@
-"""The charts of the dashboard and the workspace page, from `schedules.queries` data.
+"""The charts of the dashboard and the workspace page, from `schedules.queries` and
+`schedules.load` data.
 
 A `Chart` is what charts.js draws and what the table fallback under it shows;
-the template passes its data with json_script. Bars link to the schedules
-table filtered to what they count.
+the template passes its data with json_script. A click on a bar (portal.js)
+opens the schedules table filtered to what it counts: the bar's link, or its
+series' link for stacked bars.
 """
 
 from dataclasses import dataclass, field
@@ -13,13 +15,21 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from schedules.load import DAYS, Load, upcoming_load
 from schedules.models import Schedule
-from schedules.queries import Summary, kind_counts, top_owners, upcoming_by_hour
+from schedules.queries import Summary, kind_counts, top_owners
 from workspaces.models import Workspace
 
 TOP = 15
-UPCOMING_DAYS = 7
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# The busiest hours the upcoming-load chart names.
+BUSIEST = 3
+# The colours of the workspace chart's states, as the badges show them.
+STATE_COLOURS = {
+    "enabled": "#0e9f6e",
+    "owner_disabled": "#d97706",
+    "disabled": "#9aa5b1",
+}
 # The axis label of the chart of each kind column `schedules.queries` counts.
 KIND_LABELS = {"task": "Task type", "trigger": "Trigger kind"}
 
@@ -34,13 +44,19 @@ class Chart:
     y_label: str
     labels: list[str]
     series: list[dict] = field(default_factory=list)
-    kind: str = "bar"  # "bar", "hbar" (horizontal) or "stacked"
+    kind: str = "bar"  # "bar", "hbar" (horizontal), "stacked" or "hstacked"
     wide: bool = False  # spans the whole row of charts
-    links: list[str] = field(default_factory=list)  # table fallback hrefs, optional
+    links: list[str] = field(default_factory=list)  # each bar's href, optional
+    subtitle: str = ""  # what to read off it, shown under the title
 
-    def add(self, name: str, values: list, *, colour: str = "") -> "Chart":
-        """A series; `colour` (CSS) when its meaning has one, such as a status."""
-        self.series.append({"name": name, "values": values, "colour": colour})
+    def add(
+        self, name: str, values: list, *, colour: str = "", links: list | None = None
+    ) -> "Chart":
+        """A series; `colour` (CSS) when its meaning has one, such as a status;
+        `links` when each of its segments opens a table of its own."""
+        self.series.append(
+            {"name": name, "values": values, "colour": colour, "links": links or []}
+        )
         return self
 
     @property
@@ -51,22 +67,30 @@ class Chart:
     def data(self) -> dict:
         return {
             "title": self.title,
+            "subtitle": self.subtitle,
             "kind": self.kind,
             "xLabel": self.x_label,
             "yLabel": self.y_label,
             "labels": self.labels,
             "series": self.series,
+            "links": self.links,
         }
 
     @property
-    def rows(self) -> list[tuple[str, str, list[str]]]:
-        """(label, link, one value per series) for the table fallback, the
+    def rows(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(label, link, (value, link) per series) for the table fallback, the
         values written out here: a template localizing each number of a
         month's chart costs more than the rest of the chart."""
         links = self.links or [""] * len(self.labels)
-        columns = [s["values"] for s in self.series]
         return [
-            (label, link, [_written(values[i]) for values in columns])
+            (
+                label,
+                link,
+                [
+                    (_written(s["values"][i]), (s["links"] or [""] * (i + 1))[i])
+                    for s in self.series
+                ],
+            )
             for i, (label, link) in enumerate(zip(self.labels, links, strict=True))
         ]
 
@@ -120,8 +144,9 @@ def owner_chart(schedules: QuerySet[Schedule], *, total: int, scope: dict) -> Ch
     return chart.add("Schedules", values)
 
 
-def kind_chart(summary: Summary, key: str) -> Chart:
-    """Schedules per task type or trigger kind; kinds with none are left out."""
+def kind_chart(summary: Summary, key: str, *, scope: dict) -> Chart:
+    """Schedules per task type or trigger kind, every kind the parser knows;
+    kinds with none are left out."""
     label = KIND_LABELS[key]
     counts = kind_counts(summary, key)
     chart = Chart(
@@ -130,25 +155,45 @@ def kind_chart(summary: Summary, key: str) -> Chart:
         x_label=label,
         y_label="Schedules",
         labels=[kind.label for kind in counts],
+        links=[table_url(**scope, **{key: kind.value}) for kind in counts],
     )
     return chart.add("Schedules", list(counts.values()))
 
 
 def workspace_chart(workspaces: list[Workspace], summary: Summary) -> Chart:
+    """Each workspace's schedules stacked by state: enabled, enabled but their
+    owner is disabled (they fail when they fire), disabled. Each segment opens
+    the table of those schedules."""
     ranked = sorted(workspaces, key=lambda ws: (-summary.schedules_of(ws.pk), ws.name))
-    pairs = [(ws.name, summary.schedules_of(ws.pk)) for ws in ranked[:TOP]]
-    labels, values = _top_with_others(pairs, summary.total("schedules"))
-    links = [reverse("pages:workspace", args=[ws.pk]) for ws in ranked[:TOP]]
+    top = ranked[:TOP]
+    states = {
+        "enabled": ("Enabled", {"enabled": "yes", "owner_disabled": "no"}),
+        "owner_disabled": (
+            "Enabled, owner disabled",
+            {"enabled": "yes", "owner_disabled": "yes"},
+        ),
+        "disabled": ("Disabled", {"enabled": "no"}),
+    }
+    labels = [ws.name for ws in top]
+    if len(ranked) > TOP:
+        labels.append("others")
     chart = Chart(
         key="workspace",
-        title="Schedules by workspace",
+        title="Schedules by workspace and state",
         x_label="Schedules",
         y_label="Workspace",
         labels=labels,
-        kind="hbar",
-        links=links + [""] * (len(labels) - len(links)),
+        kind="hstacked",
+        links=[reverse("pages:workspace", args=[ws.pk]) for ws in top],
     )
-    return chart.add("Schedules", values)
+    for state, (name, params) in states.items():
+        values = [summary.states_of(ws.pk)[state] for ws in top]
+        links = [table_url(workspace=ws.pk, **params) for ws in top]
+        if len(ranked) > TOP:
+            values.append(sum(summary.states_of(ws.pk)[state] for ws in ranked[TOP:]))
+            links.append(table_url(**params))
+        chart.add(name, values, colour=STATE_COLOURS[state], links=links)
+    return chart
 
 
 def dashboard_charts(
@@ -160,10 +205,10 @@ def dashboard_charts(
 ) -> list[Chart]:
     return [
         owner_chart(schedules, total=summary.total("schedules"), scope={}),
-        kind_chart(summary, "task"),
+        kind_chart(summary, "task", scope={}),
         workspace_chart(workspaces, summary),
-        kind_chart(summary, "trigger"),
-        upcoming_chart(schedules, now=now, wide=True),
+        kind_chart(summary, "trigger", scope={}),
+        upcoming_chart(upcoming_load(schedules, now=now), wide=True),
     ]
 
 
@@ -173,27 +218,31 @@ def workspace_charts(
     """A workspace page's charts; `scope` is its filter of the schedules table."""
     return [
         owner_chart(schedules, total=summary.total("schedules"), scope=scope),
-        kind_chart(summary, "task"),
-        kind_chart(summary, "trigger"),
-        upcoming_chart(schedules, now=now),
+        kind_chart(summary, "task", scope=scope),
+        kind_chart(summary, "trigger", scope=scope),
+        upcoming_chart(upcoming_load(schedules, now=now)),
     ]
 
 
-def upcoming_chart(
-    schedules: QuerySet[Schedule], *, now: datetime, wide: bool = False
-) -> Chart:
-    """Next runs in the coming week by weekday and hour, in the viewer's timezone."""
+def upcoming_chart(load: Load, *, wide: bool = False) -> Chart:
+    """Every run of the coming week by weekday and hour in the viewer's timezone,
+    the days in order from today, and the busiest hours named."""
     tz = timezone.get_current_timezone()
-    grid = upcoming_by_hour(schedules, now=now, days=UPCOMING_DAYS, tz=tz)
+    grid = load.by_weekday_and_hour(tz)
+    start = load.start.astimezone(tz)
+    busiest = load.busiest(tz, count=BUSIEST)
+    named = ", ".join(f"{at:%a %H}:00 ({runs:,})" for at, runs in busiest if runs)
     chart = Chart(
         key="upcoming",
-        title=f"Next runs in the coming {UPCOMING_DAYS} days ({tz})",
+        title=f"Runs in the coming {DAYS} days: {load.total:,} ({tz})",
+        subtitle=f"Busiest hours: {named}" if named else "",
         x_label=f"Hour of day ({tz})",
-        y_label="Next runs",
+        y_label="Runs",
         labels=[f"{hour:02d}:00" for hour in range(24)],
         kind="stacked",
         wide=wide,
     )
-    for name, values in zip(WEEKDAYS, grid, strict=True):
-        chart.add(name, values)
+    for offset in range(DAYS):
+        day = (start.weekday() + offset) % DAYS
+        chart.add(WEEKDAYS[day], grid[day])
     return chart

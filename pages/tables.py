@@ -18,13 +18,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from lib.zones import zone
 from schedules.models import Schedule, TaskKind, TriggerKind
+from schedules.search import search
 from workspaces import access
 from workspaces.access import User
 
@@ -189,12 +190,7 @@ class ScheduleFilterForm(forms.Form):
 
 def filter_schedules(schedules: QuerySet[Schedule], params: dict) -> QuerySet:
     if q := params.get("q"):
-        schedules = schedules.filter(
-            Q(name__icontains=q)
-            | Q(target_name__icontains=q)
-            | Q(owner_name__icontains=q)
-            | Q(owner_email__icontains=q)
-        )
+        schedules = search(schedules, q)
     if "workspace" in params:
         schedules = schedules.filter(workspace_id=params["workspace"])
     if "owner" in params:
@@ -264,6 +260,12 @@ class Table:
     headers: list[Header]
     columns: list[Column]
     csv_url: str
+
+    @property
+    def query(self) -> str:
+        """The filters (and the page's own scope) as a query string, for the
+        actions on "everything this filter shows"."""
+        return self.csv_url.partition("?")[2]
 
 
 def build_table(

@@ -3,13 +3,18 @@
 from django.urls import path
 
 from pages.views import (
+    activity,
     assets,
+    attention,
+    changes,
     connections,
     dashboard,
+    run_now,
     runs,
     schedule,
     schedules,
     sync,
+    windows,
     workspace,
 )
 
@@ -23,6 +28,36 @@ urlpatterns = [
     path("plans/", assets.asset_list, {"kind": "plan"}, name="plans"),
     path("flows/", assets.asset_list, {"kind": "flow"}, name="flows"),
     path("workflows/", assets.asset_list, {"kind": "workflow"}, name="workflows"),
+    path("attention/", attention.attention, name="attention"),
+    path(
+        "attention/findings/<int:finding_id>/mute/",
+        attention.finding_mute,
+        name="finding_mute",
+    ),
+    path(
+        "attention/findings/<int:finding_id>/unmute/",
+        attention.finding_unmute,
+        name="finding_unmute",
+    ),
+    path("activity/", activity.activity, name="activity"),
+    path("activity.csv", activity.activity_csv, name="activity_csv"),
+    path("changes/new/", changes.change_new, name="change_new"),
+    path("changes/", changes.change_create, name="change_create"),
+    path("changes/<int:change_id>/", changes.change, name="change"),
+    path("windows/", windows.window_list, name="windows"),
+    path("windows/new/", windows.window_new, name="window_new"),
+    path("windows/create/", windows.window_create, name="window_create"),
+    path("windows/<int:window_id>/", windows.window, name="window"),
+    path(
+        "windows/<int:window_id>/cancel/", windows.window_cancel, name="window_cancel"
+    ),
+    path("windows/<int:window_id>/end/", windows.window_end, name="window_end"),
+    path(
+        "workspaces/<int:workspace_id>/run/<str:kind>/<str:aac_id>/",
+        run_now.run_now,
+        name="run_now",
+    ),
+    path("run-requests/<int:run_id>/", run_now.run_request, name="run_request"),
     path("sync/", sync.sync_all, name="sync_all"),
     path("sync/status/", sync.sync_status, name="sync_status"),
     path("workspaces/<int:workspace_id>/", workspace.workspace, name="workspace"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
+from schedules import summaries
 from schedules.sync.catalog import KINDS
 from workspaces.models import Connection
 
@@ -38,5 +39,6 @@ def remove_connection(connection: Connection) -> Removed:
                 seen_by=F("seen_by").bitand(~bit)
             )
             deleted[kind.name] = rows.filter(seen_by=0).delete()[0]
+        summaries.record(workspace_id)
     logger.info("Removed connection %s; rows only it listed: %s", name, deleted)
     return Removed(connection=name, deleted=deleted)

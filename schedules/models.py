@@ -6,8 +6,9 @@ what AAC sent, so a schedule the parser does not understand is still stored
 and shown. `seen_by` holds the bits (`Connection.slot`) of the connections
 whose last complete list held the row: a row is stored once however many
 connections list it, and stays while a connection that saw it fails. Plans,
-flows, workflows and their runs live in `schedules.assets.models`, imported
-here so that Django registers them.
+flows, workflows and their runs live in `schedules.assets.models`, the
+dashboard's summaries in `schedules.summary_models`, imported here so that
+Django registers them.
 """
 
 from dataclasses import asdict, dataclass, field, fields
@@ -17,7 +18,8 @@ from django.db import models
 from django.db.models import Q
 
 from schedules.assets.models import Flow, Plan, Run, RunHour, Workflow  # noqa: F401
-from schedules.fields import seen_by_field
+from schedules.fields import seen_by_field, unparsed_field
+from schedules.summary_models import AllWorkspaces, WorkspaceSummary  # noqa: F401
 from workspaces.models import Workspace
 
 
@@ -39,6 +41,8 @@ class TaskKind(models.TextChoices):
     PLAN = "plan", "Plan"
     WORKFLOW = "workflow", "Workflow"
     REPORT = "report", "Report"
+    AUTO_INSIGHTS = "auto_insights", "Auto Insights"
+    LOCATION_INTELLIGENCE = "location_intel", "Location Intelligence"
     OTHER = "other", "Other"
 
 
@@ -63,6 +67,7 @@ class Person(models.Model):
     )
     last_login_at = models.DateTimeField(null=True, blank=True)
     raw = models.JSONField()
+    unparsed = unparsed_field()
     fingerprint = models.CharField(max_length=32, editable=False, default="")
     synced_at = models.DateTimeField(help_text="When a sync last wrote this row.")
     seen_by = seen_by_field()
@@ -121,6 +126,7 @@ class Schedule(models.Model):
         blank=True,
         help_text="What the parser did not understand, and how AAC quirks were read.",
     )
+    unparsed = unparsed_field()
     # A digest of `raw` (and the parser version): a sync leaves rows whose
     # digest is unchanged alone instead of rewriting them.
     fingerprint = models.CharField(max_length=32, editable=False, default="")

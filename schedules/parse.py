@@ -22,17 +22,21 @@ from schedules.triggers.reader import Trigger, read_trigger
 
 # Part of every fingerprint: bump it when the parser changes what it makes of
 # the same JSON, so the next sync rewrites every row once.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 TASK_KINDS = {
     "runFlow": (TaskKind.FLOW, "flowId"),
     "runPlan": (TaskKind.PLAN, "planId"),
     "runWorkflow": (TaskKind.WORKFLOW, "workflowId"),
     "runReport": (TaskKind.REPORT, "reportId"),
-    # Published but rarer kinds: kept as "other" without complaint.
-    "runAutoInsights": (TaskKind.OTHER, None),
-    "runLocationIntelligence": (TaskKind.OTHER, None),
+    # Published kinds whose id field is not: their one "...Id" field.
+    "runAutoInsights": (TaskKind.AUTO_INSIGHTS, None),
+    "runLocationIntelligence": (TaskKind.LOCATION_INTELLIGENCE, None),
 }
+
+# The note of a schedule with several triggers: its columns hold the first
+# alone, so the upcoming load (`schedules.load`) reads its raw triggers.
+MANY_TRIGGERS = "triggers; the kind shown is the first's"
 
 _LIMITS = {
     field.name: field.max_length
@@ -52,12 +56,37 @@ class ParsedSchedule:
     problems: tuple[str, ...]
 
 
-def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
-    """Read one item of AAC's schedule list; None when it has no usable id."""
+@dataclass(frozen=True)
+class Identity:
+    """An item's id and digest, read without parsing the rest of it: the sync
+    compares the digest with the stored one and parses only what changed."""
+
+    aac_id: int
+    raw_json: str
+    fingerprint: str
+
+
+def identify(raw: object) -> Identity | None:
+    """The id and digest of one item of a list keyed by a positive integer id
+    (schedules, people); None when it has no usable id."""
     if not isinstance(raw, dict):
         return None
     aac_id = raw.get("id")
     if type(aac_id) is not int or not 0 < aac_id < 2**63:
+        return None
+    raw_json = canonical_json(raw)
+    return Identity(aac_id=aac_id, raw_json=raw_json, fingerprint=digest(raw_json))
+
+
+def parse_schedule(
+    raw: object, *, now: datetime, identity: Identity | None = None
+) -> ParsedSchedule | None:
+    """Read one item of AAC's schedule list; None when it has no usable id.
+
+    `identity` is the item's, when the caller has read it already.
+    """
+    identity = identity or identify(raw)
+    if identity is None:
         return None
     problems: list[str] = []
     notes: list[str] = []
@@ -76,12 +105,12 @@ def parse_schedule(raw: object, *, now: datetime) -> ParsedSchedule | None:
     for name, limit in _LIMITS.items():
         if name in fields and len(fields[name]) > limit:
             fields[name] = fields[name][: limit - 1] + "…"
-    raw_json = canonical_json(raw)
+    fields["unparsed"] = bool(problems)
     return ParsedSchedule(
-        aac_id=aac_id,
+        aac_id=identity.aac_id,
         fields=fields,
-        raw_json=raw_json,
-        fingerprint=digest(raw_json),
+        raw_json=identity.raw_json,
+        fingerprint=identity.fingerprint,
         problems=tuple(problems),
     )
 
@@ -176,7 +205,7 @@ def _trigger_fields(items: object, now: datetime, notes: list, problems: list) -
         notes.extend(trigger.notes)
         problems.extend(trigger.problems)
     if len(triggers) > 1:
-        notes.append(f"{len(triggers)} triggers; the kind shown is the first's")
+        notes.append(f"{len(triggers)} {MANY_TRIGGERS}")
     last_run = items[0].get("lastExecutionTime") if isinstance(items[0], dict) else None
     return {
         "trigger_kind": first.kind,

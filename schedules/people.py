@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Case, F, Q, Value, When
 
 from schedules.models import Person, Schedule
-from schedules.parse import canonical_json, digest
+from schedules.parse import Identity, identify
 from schedules.triggers.clock import parse_instant
 from workspaces.models import Connection, Workspace
 
@@ -27,12 +27,15 @@ class ParsedPerson:
     problems: tuple[str, ...]
 
 
-def parse_person(raw: object, *, now: datetime) -> ParsedPerson | None:
-    """Read one item of AAC's people list; None when it has no usable id."""
-    if not isinstance(raw, dict):
-        return None
-    aac_id = raw.get("id")
-    if type(aac_id) is not int or not 0 < aac_id < 2**63:
+def parse_person(
+    raw: object, *, now: datetime, identity: Identity | None = None
+) -> ParsedPerson | None:
+    """Read one item of AAC's people list; None when it has no usable id.
+
+    `identity` is the item's, when the caller has read it already.
+    """
+    identity = identity or identify(raw)
+    if identity is None:
         return None
     problems = []
     last_login = raw.get("lastLoginTime")
@@ -47,13 +50,13 @@ def parse_person(raw: object, *, now: datetime) -> ParsedPerson | None:
         "state": state[:50],
         "is_admin": raw.get("isAdmin") is True,
         "last_login_at": last_login_at,
+        "unparsed": bool(problems),
     }
-    raw_json = canonical_json(raw)
     return ParsedPerson(
-        aac_id=aac_id,
+        aac_id=identity.aac_id,
         fields=fields,
-        raw_json=raw_json,
-        fingerprint=digest(raw_json),
+        raw_json=identity.raw_json,
+        fingerprint=identity.fingerprint,
         problems=tuple(problems),
     )
 

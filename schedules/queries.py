@@ -1,27 +1,27 @@
 """Database aggregates behind the portal's totals and charts: data, not pictures.
 
-Every number is computed by the database (COUNT with FILTER, GROUP BY, the
-hour truncated in the viewer's timezone); nothing here loops over schedule
-rows, so a page costs the same few queries with 10 or 100,000 schedules. The
-per-workspace summary reads every count the cards, totals and the task and
-trigger charts need in one pass (an index-only scan on PostgreSQL, see the
-`schedule_summary` index); summing its rows (one per workspace) is all Python
-does. Which schedules a user may count is `workspaces.access.scope`'s to say.
+Every number is computed by the database (COUNT with FILTER, GROUP BY
+workspace); nothing here loops over schedule rows (the upcoming runs are
+`schedules.load`'s), so a page costs the same few queries with 10 or 100,000
+schedules. The per-workspace summary reads every count the cards, totals and
+the task and trigger charts need in one pass (an index-only scan on
+PostgreSQL, see the `schedule_summary` index); summing its rows (one per
+workspace) is all Python does. Which schedules a user may count is
+`workspaces.access.scope`'s to say.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncHour
-from django.utils import timezone
 
 from schedules.models import Schedule, TaskKind, TriggerKind
 
 TOTALS = ("schedules", "enabled", "owner_disabled", "next_24h")
+# Enabled schedules whose owner is disabled: they fail whenever they fire.
+ENABLED_OWNER_DISABLED = "enabled_owner_disabled"
 # The kind columns the summary counts per value, with their choices.
 KIND_COLUMNS = {"task": TaskKind, "trigger": TriggerKind}
-DAYS_IN_WEEK = 7
 
 
 def _count(**conditions) -> Count:
@@ -48,6 +48,20 @@ class Summary:
     def schedules_of(self, workspace_id: int) -> int:
         return self.by_workspace.get(workspace_id, {}).get("schedules", 0)
 
+    def states_of(self, workspace_id: int) -> dict[str, int]:
+        """A workspace's schedules by state: enabled, enabled with a disabled
+        owner, disabled (they add up to its schedules)."""
+        counts = self.by_workspace.get(workspace_id, {})
+        enabled, stranded = (
+            counts.get("enabled", 0),
+            counts.get(ENABLED_OWNER_DISABLED, 0),
+        )
+        return {
+            "enabled": enabled - stranded,
+            "owner_disabled": stranded,
+            "disabled": counts.get("schedules", 0) - enabled,
+        }
+
 
 def summarise(schedules: QuerySet[Schedule], *, now: datetime) -> Summary:
     """One query, one row per workspace."""
@@ -55,6 +69,7 @@ def summarise(schedules: QuerySet[Schedule], *, now: datetime) -> Summary:
         "schedules": _count(),
         "enabled": _count(enabled=True),
         "owner_disabled": _count(owner_disabled=True),
+        ENABLED_OWNER_DISABLED: _count(enabled=True, owner_disabled=True),
         "next_24h": _count(
             enabled=True, next_run_at__gte=now, next_run_at__lt=now + timedelta(1)
         ),
@@ -95,30 +110,3 @@ def kind_counts(summary: Summary, key: str) -> dict:
     """Schedules per value of a kind column ("task" or "trigger"), zeros left out."""
     counts = {kind: summary.total(f"{key}_{kind.value}") for kind in KIND_COLUMNS[key]}
     return {kind: n for kind, n in counts.items() if n}
-
-
-def upcoming_by_hour(
-    schedules: QuerySet[Schedule], *, now: datetime, days: int, tz: tzinfo
-) -> list[list[int]]:
-    """Next runs of enabled schedules in the coming `days`, per weekday and hour (`tz`).
-
-    The database counts per local hour (at most 24 x days + 1 rows, a DST
-    change included); weekday (0 = Monday) and hour are read off those. The
-    cache holds each schedule's next run only, so an hourly schedule counts
-    once: this says when the next runs fall, not every future run.
-    """
-    rows = (
-        schedules.filter(
-            enabled=True,
-            next_run_at__gte=now,
-            next_run_at__lt=now + timedelta(days=days),
-        )
-        .order_by()
-        .values_list(TruncHour("next_run_at", tzinfo=tz))
-        .annotate(n=_count())
-    )
-    grid = [[0] * 24 for _ in range(DAYS_IN_WEEK)]
-    for hour, n in rows:
-        local = timezone.localtime(hour, tz)
-        grid[local.weekday()][local.hour] += n
-    return grid

@@ -12,6 +12,7 @@ module (which imports this one for the beat's round).
 """
 
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 from celery import current_app
@@ -24,8 +25,13 @@ from kombu.exceptions import OperationalError
 from schedules.models import SyncRun
 from schedules.sync.runs import expire_stale_runs
 from workspaces import access
-from workspaces.models import Connection, Workspace
-from workspaces.queueing import UNAVAILABLE
+from workspaces.models import Connection, ConnectionTask, Workspace
+from workspaces.queueing import (
+    UNAVAILABLE,
+    NotQueued,
+    QueueUnavailable,
+    queue_connection_task,
+)
 from workspaces.standing import NONE, standing
 
 logger = logging.getLogger(__name__)
@@ -70,6 +76,58 @@ def queue_sync(
         raise QueueError(_busy_message(workspace)) from None
     transaction.on_commit(partial(_publish, run))
     return run
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """What saving a new connection set going, and the words for the page."""
+
+    task: ConnectionTask | None
+    run: SyncRun | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.task is not None and self.run is not None
+
+
+def welcome_connection(
+    connection: Connection,
+    *,
+    trigger: str,
+    requested_by: AbstractBaseUser | None = None,
+    who: str = "",
+) -> Welcome:
+    """A new connection, or a new pair pasted: test it and queue its
+    workspace's sync, which reads through it (the first, for a new workspace).
+
+    Both go to the queue at once; the token lease lets one of them refresh
+    while the other waits. `who` names the connection's person when the
+    caller knows better than the connection.
+    """
+    workspace, who = connection.workspace, who or str(connection.person)
+    try:
+        task = queue_connection_task(
+            connection, ConnectionTask.Action.TEST, requested_by=requested_by
+        )
+    except (NotQueued, QueueUnavailable) as exc:
+        return Welcome(None, None, f"Saved {who}; not tested: {_sentence(exc)}")
+    try:
+        run = queue_sync(
+            workspace=workspace, trigger=trigger, requested_by=requested_by
+        )
+    except QueueError as exc:
+        message = f"Saved {who}; its test is queued, but no sync: {_sentence(exc)}"
+        return Welcome(task, None, message)
+    message = (
+        f"Saved {who}: the connection is being tested and a sync of "
+        f"{workspace.name} is queued; their progress shows here."
+    )
+    return Welcome(task, run, message)
+
+
+def _sentence(exc: QueueError | NotQueued | QueueUnavailable) -> str:
+    return exc.message.rstrip(".") + "."
 
 
 def queue_sync_all(*, user: AbstractBaseUser, trigger: str) -> list[SyncRun]:

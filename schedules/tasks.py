@@ -11,6 +11,7 @@ from schedules.assets.prune import prune_runs
 from schedules.models import SyncRun
 from schedules.queueing import SYNC_TASK, queue_beat_syncs
 from schedules.retry import MAX_RETRIES, RetryPolicy
+from schedules.signals import sync_finished
 from schedules.sync import engine, runs
 
 
@@ -28,6 +29,8 @@ def sync_workspace(self, run_id: int) -> None:
     retries = self.request.retries
     policy = RetryPolicy(attempt=retries, may_retry=retries < self.max_retries)
     run = engine.sync_workspace(run, retry=policy)
+    if run.status != SyncRun.Status.RUNNING:  # not one it left to another worker
+        sync_finished.send(sender=SyncRun, run=run)
     if run.status == SyncRun.Status.QUEUED:  # the sync asked for a retry
         raise self.retry(eta=run.retry_at)
 

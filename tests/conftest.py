@@ -10,12 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection as default_database
 
 from aacportal import embedded
 from aacportal.celery import app
 from aacsim import Simulator
 from aacsim.server import serve
-from tests.availability import IN_CI, skip_or_fail
+from tests.availability import IN_CI, require_postgres, skip_or_fail
 from tests.factories import make_people, make_workspace
 from tests.workers import WorkerProcess
 from workspaces.enrolment import add_connection
@@ -34,6 +35,14 @@ def pytest_configure(config):
     embedded.prepare(var)
     if not django_settings.FIELD_ENCRYPTION_KEYS:
         django_settings.FIELD_ENCRYPTION_KEYS = [embedded.read_key(var)]
+
+
+def pytest_runtest_setup(item):
+    """A test marked `postgres` means something only on PostgreSQL (row locks,
+    transactions racing, the vendor's upsert): on SQLite it would pass without
+    testing anything, so it skips on a laptop and fails under CI."""
+    if item.get_closest_marker("postgres"):
+        require_postgres(default_database.vendor)
 
 
 def pytest_report_header():

@@ -32,13 +32,15 @@ LAYERS = (
     ("manage", "demo"),  # entry points
     ("aacportal",),  # settings, URLs, the Celery app
     ("pages", "accounts", "health"),  # what people see, by audience
+    ("actions", "attention"),  # acting on AAC; rules and findings, digest, metrics
     ("schedules",),
     ("workspaces",),
     ("aacsim",),  # the simulator speaks through the client's types
+    ("activity",),  # the activity log: anything may record into it
     ("aac", "lib"),
 )
 # Free to import anything: they test or measure the rest.
-TOOLS = ("tests", "bench")
+TOOLS = ("tests", "bench", "mutation")
 DJANGO_FREE = ("aac", "aacsim")
 
 

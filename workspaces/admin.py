@@ -22,6 +22,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince, timeuntil
 from django.views.decorators.debug import sensitive_post_parameters
 
+from activity.log import record
+from activity.models import Action, Outcome
 from workspaces import access
 from workspaces.forms import (
     TOKEN_FIELDS,
@@ -69,27 +71,65 @@ def counted_deletion(objs, request):
     return deleted, counts, set(), []
 
 
+PRESSES = {
+    ConnectionTask.Action.TEST: Action.TEST_CONNECTION,
+    ConnectionTask.Action.REFRESH: Action.REFRESH_TOKENS,
+}
+
+
 def action_answer(admin_view, request, connections, action: str) -> None:
     """Queue `action` for each connection and say what happened to each."""
     for connection in connections:
         try:
-            queue_connection_task(connection, action, requested_by=request.user)
+            task = queue_connection_task(connection, action, requested_by=request.user)
         except NotQueued as exc:
+            _record_press(request, connection, action, Outcome.REFUSED, exc.message)
             admin_view.message_user(
                 request, f"{connection}: {exc.message}", messages.WARNING
             )
         except QueueUnavailable as exc:
+            _record_press(request, connection, action, Outcome.REFUSED, exc.message)
             admin_view.message_user(
                 request, f"Nothing more queued: {exc.message}.", messages.ERROR
             )
             return
         else:
+            _record_press(
+                request, connection, action, Outcome.QUEUED, f"Task {task.pk}, admin."
+            )
             admin_view.message_user(
                 request,
                 f"{connection}: {ConnectionTask.Action(action).label} queued; the "
                 "connection's “Last check” shows its progress and outcome.",
                 messages.SUCCESS,
             )
+
+
+def _record_press(request, connection, action: str, outcome: str, message: str):
+    record(
+        PRESSES[action],
+        outcome=outcome,
+        user=request.user,
+        workspace=connection.workspace,
+        target_kind="connection",
+        target_id=connection.pk,
+        target_name=connection.person,
+        message=message,
+    )
+
+
+def record_change(request, action: str, workspace: Workspace, target, message=""):
+    """An admin's change of a workspace, connection or membership, in the log."""
+    record(
+        action,
+        outcome=Outcome.SUCCEEDED,
+        user=request.user,
+        workspace=workspace,
+        target_kind=target._meta.model_name,
+        target_id=target.pk,
+        target_name=str(target),
+        message=message or "In the admin.",
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -112,7 +152,9 @@ class ConnectionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="State")
+    # The connection's own state (its tokens), not the workspace's: that is
+    # the page's "State", which its syncs decide too.
+    @admin.display(description="Tokens")
     def state_badge(self, obj):
         return badge(obj.state, obj.get_state_display(), obj.state_reason)
 
@@ -218,6 +260,8 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         form.save()
+        if not change:
+            record_change(request, Action.WORKSPACE_CREATED, obj, obj)
         if getattr(form, "pasted_opaque_token", False):
             self.message_user(
                 request,
@@ -233,6 +277,44 @@ class WorkspaceAdmin(admin.ModelAdmin):
                 "each connection.",
                 messages.WARNING,
             )
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Membership:
+            return
+        for membership in formset.new_objects:
+            record_change(
+                request,
+                Action.MEMBERSHIP_CHANGED,
+                form.instance,
+                membership,
+                "Added in the admin.",
+            )
+        for membership, fields in formset.changed_objects:
+            record_change(
+                request,
+                Action.MEMBERSHIP_CHANGED,
+                form.instance,
+                membership,
+                f"Changed {', '.join(fields)} in the admin.",
+            )
+        for membership in formset.deleted_objects:
+            record_change(
+                request,
+                Action.MEMBERSHIP_CHANGED,
+                form.instance,
+                membership,
+                "Removed in the admin.",
+            )
+
+    def delete_model(self, request, obj):
+        record_change(request, Action.WORKSPACE_DELETED, obj, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for workspace in queryset:
+            record_change(request, Action.WORKSPACE_DELETED, workspace, workspace)
+        super().delete_queryset(request, queryset)
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Say that tokens were pasted, never name or quote them."""
@@ -418,6 +500,8 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         form.save()
+        if not change:
+            record_change(request, Action.CONNECTION_ADDED, obj.workspace, obj)
         if form.pasted_opaque_token:
             self.message_user(
                 request,
@@ -573,6 +657,38 @@ class MembershipAdmin(admin.ModelAdmin):
         if db_field.name == "workspace":
             kwargs["queryset"] = access.visible_workspaces(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        verb = "Changed" if change else "Added"
+        record_change(
+            request,
+            Action.MEMBERSHIP_CHANGED,
+            obj.workspace,
+            obj,
+            f"{verb} in the admin.",
+        )
+
+    def delete_model(self, request, obj):
+        record_change(
+            request,
+            Action.MEMBERSHIP_CHANGED,
+            obj.workspace,
+            obj,
+            "Removed in the admin.",
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("workspace", "user"):
+            record_change(
+                request,
+                Action.MEMBERSHIP_CHANGED,
+                membership.workspace,
+                membership,
+                "Removed in the admin.",
+            )
+        super().delete_queryset(request, queryset)
 
     # Memberships decide who sees what: only superusers change them.
     def has_add_permission(self, request):

@@ -26,7 +26,8 @@ SHORT = "%Y-%m-%d %H:%M"
 
 @register.simple_tag
 def when(value: datetime | None, empty: str = "—"):
-    """A <time> in the viewer's timezone, its zone name in the tooltip.
+    """A <time> in the viewer's timezone, its zone name in the tooltip, and its
+    age ("5 min ago", "in 2 h") that static/js/portal.js keeps ticking.
 
     Built by hand: the parts are digits and an escaped zone name, and pages
     render hundreds of these (format_html costs several times as much).
@@ -35,10 +36,34 @@ def when(value: datetime | None, empty: str = "—"):
         return empty
     tz = timezone.get_current_timezone()
     shown = value.astimezone(tz).strftime(SHORT)
+    at = value.isoformat()
     return mark_safe(  # noqa: S308 - digits, and the zone name escaped
-        f'<time datetime="{value.isoformat()}" title="{shown} {escape(str(tz))}">'
-        f"{shown}</time>"
+        f'<time datetime="{at}" title="{shown} {escape(str(tz))}">{shown}</time>'
+        f' <span class="age" data-at="{at}">{age(value, timezone.now())}</span>'
     )
+
+
+def age(value: datetime, now: datetime) -> str:
+    """How long ago or ahead: "just now", "5 min ago", "in 3 h", "2 days ago".
+
+    portal.js words it the same way (its `age`) when it ticks.
+    """
+    seconds = (value - now).total_seconds()
+    size = abs(seconds)
+    if size < 45:
+        return "just now"
+    if size < 90 * 60:
+        words = f"{max(1, round(size / 60))} min"
+    elif size < 36 * 3600:
+        words = f"{round(size / 3600)} h"
+    elif size < 60 * 86400:
+        days = round(size / 86400)
+        words = f"{days} day{'s' * (days != 1)}"
+    elif size < 730 * 86400:
+        words = f"{round(size / (30 * 86400))} months"
+    else:
+        words = f"{round(size / (365 * 86400))} years"
+    return f"in {words}" if seconds > 0 else f"{words} ago"
 
 
 @register.filter

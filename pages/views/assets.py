@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from actions.runs import target_of_asset
 from pages.aac_links import aac_url
 from pages.assets import PLURALS, asset_rows, build_asset_table
 from pages.coverage import partially_seen
@@ -31,6 +32,7 @@ def asset(
     workspace = access.visible_workspace_or_404(request.user, workspace_id)
     found = ASSET_MODELS[kind].objects.filter(workspace=workspace).defer("raw")
     item = get_object_or_404(found, aac_id=aac_id)
+    item.workspace = workspace
     runs = Run.objects.filter(
         workspace=workspace, asset_kind=kind, asset_aac_id=str(item.aac_id)
     )
@@ -40,5 +42,7 @@ def asset(
         "plural": PLURALS[kind],
         "history": run_history(runs, now=timezone.now()),
         "aac_url": aac_url(workspace, kind, item.aac_id),
+        "can_operate": access.may_operate(request.user, workspace),
+        "run": target_of_asset(item),
     }
     return render(request, "pages/asset.html", context)

@@ -12,17 +12,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from activity.log import record
+from activity.models import Action as Logged
+from activity.models import Outcome
 from pages.answers import button_answer
-from pages.cards import connection_rows, person_names
+from pages.cards import connection_rows, person_names, workspace_cards
+from pages.poller import Poller
 from schedules.connections import remove_connection
-from schedules.coverage import coverage_of
+from schedules.models import SyncRun
+from schedules.queries import Summary
+from schedules.queueing import welcome_connection
 from workspaces import access
 from workspaces.forms import TOKEN_FIELDS, ConnectionForm
-from workspaces.models import ConnectionTask
+from workspaces.models import ConnectionTask, Workspace
 from workspaces.queueing import (
     NotQueued,
     QueueUnavailable,
@@ -31,6 +38,7 @@ from workspaces.queueing import (
 from workspaces.tokens.problems import REAUTH_HELP
 
 Action = ConnectionTask.Action
+PRESSES = {Action.TEST: Logged.TEST_CONNECTION, Action.REFRESH: Logged.REFRESH_TOKENS}
 
 
 def connections(request: HttpRequest, workspace_id: int) -> HttpResponse:
@@ -44,19 +52,21 @@ def connections(request: HttpRequest, workspace_id: int) -> HttpResponse:
 @sensitive_post_parameters(*TOKEN_FIELDS)
 def connect(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """ "Connect my AAC account": the operator's own pair becomes a connection,
-    tested at once."""
+    tested at once, and the workspace is synced through it."""
     workspace = access.operable_workspace_or_403(request.user, workspace_id)
     form = ConnectionForm(request.POST, workspace=workspace, added_by=request.user)
     if not form.is_valid():
         return _page(request, workspace, form, status=400)
     connection = form.save()
     who = person_names(workspace).get(connection.aac_person_id, connection.person)
-    message = f"Connected {who}; the test runs now."
-    try:
-        queue_connection_task(connection, Action.TEST, requested_by=request.user)
-    except (NotQueued, QueueUnavailable) as exc:
-        message = f"Connected {connection.person}; not tested: {exc.message}"
-    messages.success(request, message)
+    _record(request, connection, Logged.CONNECTION_ADDED, Outcome.SUCCEEDED, who=who)
+    welcome = welcome_connection(
+        connection,
+        trigger=SyncRun.Trigger.BUTTON,
+        requested_by=request.user,
+        who=who,
+    )
+    (messages.success if welcome.ok else messages.warning)(request, welcome.message)
     return redirect("pages:connections", workspace_id=workspace.pk)
 
 
@@ -77,6 +87,13 @@ def connection_remove(request: HttpRequest, connection_id: int) -> HttpResponse:
         raise PermissionDenied("Only whoever added a connection removes it here")
     removed = remove_connection(connection)
     schedules = removed.deleted.get("schedules", 0)
+    _record(
+        request,
+        connection,
+        Logged.CONNECTION_REMOVED,
+        Outcome.SUCCEEDED,
+        message=f"{schedules:,} schedules only it listed are gone.",
+    )
     messages.success(
         request,
         f"Removed {removed.connection}; its tokens are wiped, and {schedules:,} "
@@ -107,12 +124,16 @@ def connection_task(request: HttpRequest, task_id: int) -> HttpResponse:
 def _press(request: HttpRequest, connection_id: int, action: str) -> HttpResponse:
     connection = access.operable_connection_or_403(request.user, connection_id)
     back = reverse("pages:connections", args=[connection.workspace_id])
+    logged = PRESSES[action]
     try:
         task = queue_connection_task(connection, action, requested_by=request.user)
     except NotQueued as exc:
+        _record(request, connection, logged, Outcome.REFUSED, message=exc.message)
         return button_answer(request, message=exc.message, back=back, status=409)
     except QueueUnavailable as exc:
+        _record(request, connection, logged, Outcome.REFUSED, message=exc.message)
         return button_answer(request, message=exc.message, back=back, status=503)
+    _record(request, connection, logged, Outcome.QUEUED, message=f"Task {task.pk}.")
     return button_answer(
         request,
         message=f"{Action(action).label} of {connection.person} queued.",
@@ -121,12 +142,42 @@ def _press(request: HttpRequest, connection_id: int, action: str) -> HttpRespons
     )
 
 
+def _record(
+    request: HttpRequest,
+    connection,
+    action: str,
+    outcome: str,
+    *,
+    message: str = "",
+    who: str = "",
+) -> None:
+    record(
+        action,
+        outcome=outcome,
+        user=request.user,
+        workspace=connection.workspace,
+        target_kind="connection",
+        target_id=connection.pk,
+        target_name=who or connection.person,
+        message=message,
+    )
+
+
 def _page(request: HttpRequest, workspace, form, *, status: int = 200) -> HttpResponse:
-    coverage = coverage_of([workspace])[workspace.pk]
+    [card] = workspace_cards(
+        Workspace.objects.filter(pk=workspace.pk),
+        summary=Summary(by_workspace={}),
+        operable=access.operable_ids(request.user),
+        now=timezone.now(),
+    )
+    rows = connection_rows(workspace, request.user, last_sync=card.facts.last_finished)
+    poller = Poller(active=card.active is not None, workspace_id=workspace.pk)
     context = {
+        "poller": poller,
         "workspace": workspace,
-        "rows": connection_rows(workspace, request.user),
-        "coverage": coverage,
+        "card": card,
+        "rows": rows,
+        "coverage": card.coverage,
         "form": form,
         "can_operate": access.may_operate(request.user, workspace),
         "reauth_help": REAUTH_HELP,

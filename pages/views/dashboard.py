@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from attention.models import Finding
+from pages.attention import today
 from pages.cards import workspace_cards
 from pages.charts import dashboard_charts
 from pages.failures import failed_runs
@@ -36,5 +38,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "can_operate_any": any(card.can_operate for card in cards),
         "poller": Poller(active=any(card.active for card in cards), since=now),
         "reauth_help": REAUTH_HELP,
+        "today": today(access.scope(Finding.objects.all(), request.user), now=now),
     }
     return render(request, "pages/dashboard.html", context)

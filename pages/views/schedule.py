@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from actions.runs import target_of_schedule
 from pages.aac_links import aac_url
 from pages.history import run_history, targets, triggers_in_words, upcoming
 from schedules.models import Run, Schedule
@@ -23,5 +24,7 @@ def schedule(request: HttpRequest, workspace_id: int, aac_id: int) -> HttpRespon
         "targets": targets(item),
         "history": run_history(runs, now=now),
         "aac_url": aac_url(workspace, "schedule", item.aac_id),
+        "can_operate": access.may_operate(request.user, workspace),
+        "run": target_of_schedule(item),
     }
     return render(request, "pages/schedule.html", context)

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from pages.selection import row_actions
 from pages.tables import (
     ScheduleFilterForm,
     build_table,
@@ -21,7 +22,8 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
         request.GET,
         workspaces=workspace_choices(request.user),
     )
-    return render(request, "pages/schedule_list.html", {"table": table})
+    context = {"table": table, **row_actions(request.user)}
+    return render(request, "pages/schedule_list.html", context)
 
 
 def schedule_csv(request: HttpRequest) -> StreamingHttpResponse:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from activity.log import record
+from activity.models import Action, Outcome
 from pages.answers import button_answer, queue_refusal
 from pages.poller import Poller
 from schedules.models import SyncRun
@@ -30,7 +32,9 @@ def workspace_sync(request: HttpRequest, workspace_id: int) -> HttpResponse:
             requested_by=request.user,
         )
     except QueueError as exc:
+        _record(request, workspace, Outcome.REFUSED, exc.message)
         return queue_refusal(request, exc, poller=poller, back=back)
+    _record(request, workspace, Outcome.QUEUED, f"Sync {run.pk} queued.")
     message = f"Sync of {workspace} queued."
     return button_answer(request, message=message, runs=[run], poller=poller, back=back)
 
@@ -44,7 +48,10 @@ def sync_all(request: HttpRequest) -> HttpResponse:
     try:
         runs = queue_sync_all(user=request.user, trigger=SyncRun.Trigger.BUTTON)
     except QueueError as exc:
+        _record(request, None, Outcome.REFUSED, exc.message)
         return queue_refusal(request, exc, poller=poller, back=back)
+    for run in runs:
+        _record(request, run.workspace, Outcome.QUEUED, f"Sync {run.pk} queued.")
     if runs:
         message = f"{len(runs)} sync{'s' * (len(runs) != 1)} queued."
     else:
@@ -80,6 +87,19 @@ def sync_status(request: HttpRequest) -> HttpResponse:
     if any(run.status == SyncRun.Status.SUCCEEDED for run in latest.values()):
         trigger_client_event(response, "sync-succeeded")
     return response
+
+
+def _record(request: HttpRequest, workspace, outcome: str, message: str) -> None:
+    record(
+        Action.RESYNC,
+        outcome=outcome,
+        user=request.user,
+        workspace=workspace,
+        target_kind="workspace" if workspace else "",
+        target_id=workspace.pk if workspace else "",
+        target_name=str(workspace or "every workspace"),
+        message=message,
+    )
 
 
 def _latest_runs(runs: QuerySet[SyncRun], *, since: datetime) -> dict[int, SyncRun]:

@@ -8,6 +8,7 @@ from pages.cards import workspace_cards
 from pages.charts import workspace_charts
 from pages.failures import failed_runs
 from pages.poller import Poller
+from pages.selection import row_actions
 from pages.tables import build_table
 from schedules.models import Run, Schedule, SyncRun
 from schedules.queries import summarise
@@ -41,6 +42,7 @@ def workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "failed_runs": failed,
         "charts": workspace_charts(schedules, summary, scope=scope, now=now),
         "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
+        **row_actions(request.user),
         "history": history[:HISTORY],
         "poller": Poller(active=card.active is not None, workspace_id=ws.pk, since=now),
         "reauth_help": REAUTH_HELP,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from schedules import summaries
 from schedules.models import ConnectionReport, KindCounts, SyncRun
 from schedules.sync.fetch import Listing, Stored
 from schedules.sync.kinds import Kind
@@ -81,7 +82,8 @@ def apply(
     reports: list[ConnectionReport],
     note: str = "",
 ) -> SyncRun:
-    """Write every kind's rows, masks and deletions, then finish the run, atomically.
+    """Write every kind's rows, masks and deletions, the workspace's summary
+    (`schedules.summaries`), then finish the run, atomically.
 
     `connections` are those the sync tried; `reports` what each did. The
     heartbeat inside the transaction also locks the run's row until the
@@ -95,6 +97,7 @@ def apply(
         counts = {
             union.kind.name: _apply_kind(union, workspace, live) for union in unions
         }
+        summaries.record(workspace.pk)
         working = [report.connection for report in reports if not report.failed]
         Connection.objects.filter(pk__in=working).update(listed_at=timezone.now())
         return finish(

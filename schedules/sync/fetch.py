@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from aac import AACClient
 from schedules.models import KindCounts
-from schedules.sync.kinds import Kind
+from schedules.sync.kinds import Identity, Kind, ParsedItem
 from schedules.sync.runs import Heartbeat
 from schedules.sync.spool import Spool
 from schedules.sync.upsert import Upsert
@@ -45,16 +45,21 @@ class Stored:
     fingerprints: dict[int, str]
     masks: dict[int, int]
     list_pages: Callable[[AACClient], Iterable[list]]
+    # Stored keys the parser did not fully understand (kinds that `identify`).
+    unparsed: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, kind: Kind, workspace: Workspace) -> "Stored":
         scope = kind.scope(workspace)
-        rows = scope.stored.values_list(kind.key, "fingerprint", "seen_by")
-        fingerprints, masks = {}, {}
-        for key, fingerprint, mask in rows.iterator(chunk_size=5000):
+        flag = "unparsed" if kind.identify is not None else "seen_by"
+        rows = scope.stored.values_list(kind.key, "fingerprint", "seen_by", flag)
+        fingerprints, masks, unparsed = {}, {}, set()
+        for key, fingerprint, mask, problem in rows.iterator(chunk_size=5000):
             fingerprints[key] = fingerprint
             masks[key] = mask
-        return cls(fingerprints, masks, scope.list_pages)
+            if problem is True:
+                unparsed.add(key)
+        return cls(fingerprints, masks, scope.list_pages, unparsed)
 
     def listed_by(self, connection: Connection) -> set[int]:
         """The stored keys the connection listed last time."""
@@ -106,23 +111,27 @@ class Read:
         self.now = timezone.now()
         count = self.kind.count
         self.count_before = count(client) if count else None
+        read_item = self._identified if self.kind.identify else self._parsed
         for items in self.stored.list_pages(client):
             page = []
             for item in items:
-                parsed = self.kind.parse(item, now=self.now)
-                if parsed is None:
+                identity = read_item(item)
+                if identity is None:
                     self.counts.ignored += 1
-                elif parsed.aac_id in self.seen:
-                    self.repeated.add(parsed.aac_id)
+                elif identity.aac_id in self.seen:
+                    self.repeated.add(identity.aac_id)
                 else:
-                    self.seen.add(parsed.aac_id)
+                    self.seen.add(identity.aac_id)
+                    if self.stored.fingerprints.get(identity.aac_id) == (
+                        identity.fingerprint
+                    ):
+                        if identity.aac_id in self.stored.unparsed:
+                            self.unparsed.add(identity.aac_id)
+                        continue
+                    parsed = self._parse(item, identity)
                     if parsed.problems:
                         self.unparsed.add(parsed.aac_id)
-                    if (
-                        self.stored.fingerprints.get(parsed.aac_id)
-                        != parsed.fingerprint
-                    ):
-                        page.append(parsed)
+                    page.append(parsed)
             self.spool.write(Upsert.of(self.kind).rows(self.workspace, page, self.now))
             self.counts.pages += 1
             self.heartbeat.page()
@@ -130,6 +139,19 @@ class Read:
         self.counts.seen = len(self.seen)
         self.counts.unparsed = len(self.unparsed)
         return self
+
+    def _identified(self, item: object) -> Identity | None:
+        return self.kind.identify(item)
+
+    def _parsed(self, item: object) -> ParsedItem | None:
+        # A kind that cannot identify an item unparsed is parsed whole first.
+        return self.kind.parse(item, now=self.now)
+
+    def _parse(self, item: object, identity: Identity | ParsedItem) -> ParsedItem:
+        """The new or changed item, parsed (once)."""
+        if self.kind.identify is None:
+            return identity
+        return self.kind.parse(item, now=self.now, identity=identity)
 
 
 @dataclass

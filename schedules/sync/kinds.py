@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 
 from aac import AACClient
 from schedules.models import Person, Schedule
-from schedules.parse import next_run_at, parse_schedule
+from schedules.parse import identify, next_run_at, parse_schedule
 from schedules.people import link_owners, name_connections, parse_person
 from workspaces.models import Workspace
 
@@ -46,6 +46,14 @@ class ParsedItem(Protocol):
     fingerprint: str
     # What the parser did not understand; the item counts as unparsed.
     problems: tuple[str, ...]
+
+
+class Identity(Protocol):
+    """An item's id and digest, read before (and instead of) parsing it."""
+
+    aac_id: int | str
+    raw_json: str
+    fingerprint: str
 
 
 class Parse(Protocol):
@@ -86,6 +94,11 @@ class Kind:
     # reads, and the stored rows that part covers. None: the whole list,
     # compared with every stored row.
     window: Callable[[Workspace], Scope] | None = None
+    # The id and digest of one raw item without parsing it (None without a
+    # usable id), so an item whose digest is the stored one is never parsed;
+    # `parse` then takes it as `identity=`. Its model keeps an `unparsed`
+    # flag, which counts the skipped items the parser did not understand.
+    identify: Callable[[object], Identity | None] | None = None
     # Model fields the sync's upsert leaves alone: worked out by `after_apply`
     # from other rows, not read from AAC (they need database defaults).
     derived: tuple[str, ...] = ()
@@ -93,6 +106,8 @@ class Kind:
     def __post_init__(self) -> None:
         names = {field.name for field in self.model._meta.get_fields()}
         wanted = (self.key, *CACHE_FIELDS, *self.derived)
+        if self.identify is not None:
+            wanted += ("unparsed",)
         missing = [name for name in wanted if name not in names]
         if missing:
             raise ImproperlyConfigured(
@@ -144,6 +159,7 @@ PEOPLE = Kind(
     key="aac_id",
     list_pages=AACClient.iter_people_pages,
     parse=parse_person,
+    identify=identify,
     deletes_missing=True,
     after_apply=after_people,
 )
@@ -154,6 +170,7 @@ SCHEDULES = Kind(
     key="aac_id",
     list_pages=AACClient.iter_schedule_pages,
     parse=parse_schedule,
+    identify=identify,
     count=AACClient.count_schedules,
     deletes_missing=True,
     after_apply=after_schedules,

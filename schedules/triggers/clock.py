@@ -8,6 +8,7 @@ the repeated hour's second pass).
 """
 
 import copy
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -44,27 +45,46 @@ def next_cron_run(
     """The first wall-clock match in the zone strictly after `after` (and not
     before `start`, not after `end`), in UTC. Cached: a sync passes one `after`
     for every schedule, and many schedules share an expression."""
+    return next(cron_runs(engine, zone_name, after=after, start=start, end=end), None)
+
+
+def cron_runs(
+    engine: str,
+    zone_name: str,
+    *,
+    after: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Iterator[datetime]:
+    """Every run strictly after `after` (not before `start`, not after `end`),
+    in UTC and in order, under the daylight-saving rule above; the caller
+    stops taking them. Each run is searched within MAX_STEPS candidates."""
     template, problem = compile_cron(engine)
     if problem:
-        return None
+        return
     tz = zone(zone_name)
     begin = after
     if start and start > after:
         begin = start - timedelta(microseconds=1)
     candidates = copy.copy(template)
     candidates.set_current(begin.astimezone(tz).replace(tzinfo=None))
+    steps = 0
     try:
-        for _ in range(MAX_STEPS):
+        while steps < MAX_STEPS:
+            steps += 1
             wall = candidates.get_next(datetime)
             at = wall.replace(tzinfo=tz).astimezone(UTC)
             if at.astimezone(tz).replace(tzinfo=None) != wall:
                 continue  # skipped by a daylight-saving change
             if at <= begin:
                 continue  # the first occurrence of a repeated hour, already past
-            return None if end and at > end else at
+            if end and at > end:
+                return
+            steps = 0
+            begin = at
+            yield at
     except (CroniterBadDateError, CroniterError, OverflowError, ValueError):
-        return None
-    return None
+        return
 
 
 def parse_instant(value: object) -> datetime | None:

@@ -9,17 +9,21 @@ at 02:30, Europe/Paris". What cannot be read is shown as sent, with a note,
 never an exception.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from lib.zones import zone
 from schedules.models import TriggerKind
-from schedules.triggers.clock import next_cron_run, parse_instant
+from schedules.triggers.clock import cron_runs, next_cron_run, parse_instant
 from schedules.triggers.cron import DAYS, cron_words, read_cron
 
 NTH = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 NTH_NAMES = {name.upper(): n for n, name in NTH.items()}
 LAST = ("LAST", "-1")
+# How a trigger's start and end dates are worded in its description: the upcoming load
+# (`schedules.load`) reads the schedules whose description holds it one by one.
+FROM, UNTIL = ", from ", ", until "
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,17 @@ class Trigger:
             self.engine, self.zone, after=after, start=self.start, end=self.end
         )
 
+    def runs(self, *, after: datetime) -> Iterator[datetime]:
+        """Every run strictly after `after`, in order; the caller stops taking."""
+        if self.once_at is not None:
+            if self.once_at > after:
+                yield self.once_at
+            return
+        if self.engine:
+            yield from cron_runs(
+                self.engine, self.zone, after=after, start=self.start, end=self.end
+            )
+
 
 def read_trigger(item: object) -> Trigger:
     """Read one item of a schedule's `triggers` list; never raises."""
@@ -63,6 +78,12 @@ def read_trigger(item: object) -> Trigger:
         return _read_table_watcher(item["tableWatcher"])
     keys = ", ".join(sorted(str(key) for key in item if key not in ("id",)))
     return _unknown(f"an unknown kind of trigger ({keys or 'empty'})")
+
+
+def cron_trigger(cron: str, timezone: str) -> Trigger:
+    """A time-based trigger from a schedule's stored `cron` and `timezone`
+    columns (every kind but one-time is stored as cron), without its bounds."""
+    return _read_time_based({"cron": {"expression": cron}, "timezone": timezone})
 
 
 def _unknown(problem: str) -> Trigger:
@@ -266,9 +287,9 @@ _TIME_READERS = {
 def _bounds_words(start: datetime | None, end: datetime | None, tz) -> str:
     words = ""
     if start:
-        words += f", from {_format_instant(start, tz)}"
+        words += f"{FROM}{_format_instant(start, tz)}"
     if end:
-        words += f", until {_format_instant(end, tz)}"
+        words += f"{UNTIL}{_format_instant(end, tz)}"
     return words
 
 

@@ -98,9 +98,14 @@ def test_it_refuses_a_schedule_id_that_is_not_an_int(client):
 
 @pytest.mark.parametrize("action", ["enable", "disable"])
 def test_it_enables_and_disables_a_schedule(client, rsps, action):
-    rsps.post(f"{SCHEDULES}/5/{action}", json={"id": 5, "enabled": True})
+    headers = {"x-trifacta-request-id": "req-5"}
+    rsps.post(
+        f"{SCHEDULES}/5/{action}", json={"id": 5, "enabled": True}, headers=headers
+    )
 
-    assert getattr(client, f"{action}_schedule")(5) == {"id": 5, "enabled": True}
+    changed = getattr(client, f"{action}_schedule")(5)
+    assert changed.schedule == {"id": 5, "enabled": True}
+    assert (changed.enabled, changed.request_id) == (True, "req-5")
     assert rsps.calls[0].request.body is None
 
 

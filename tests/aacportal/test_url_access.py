@@ -15,6 +15,7 @@ one sees.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -26,6 +27,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Profile
+from actions.models import BulkChange, RunRequest, Window
+from activity.log import record
+from activity.models import Action, Outcome
+from attention.models import Finding
+from attention.unsubscribe import unsubscribe_token
 from health.models import WorkerHeartbeat
 from schedules.models import Flow, Plan, Schedule, SyncRun, Workflow
 from tests.factories import (
@@ -115,6 +121,36 @@ PAGES = {
         named("pages:workspace", "acme_id"), members(viewer=200, operator=200)
     ),
     "runs/": Route(named("pages:runs"), everyone(200)),
+    "attention/": Route(named("pages:attention"), everyone(200)),
+    # Scoped rows: each sees the activity of the workspaces they may see.
+    "activity/": Route(named("pages:activity"), everyone(200)),
+    "activity.csv": Route(named("pages:activity_csv"), everyone(200)),
+    # Confirmations of actions: operators only (a viewer sees no button).
+    "changes/new/": Route(
+        named("pages:change_new", query="?action=disable&all=1"),
+        Expect(LOGIN, 403, 403, 200, 200),
+    ),
+    "changes/<int:change_id>/": Route(
+        named("pages:change", "change_id"), members(viewer=200, operator=200)
+    ),
+    "windows/": Route(named("pages:windows"), everyone(200)),
+    "windows/new/": Route(
+        named("pages:window_new", query="?all=1"),
+        Expect(LOGIN, 403, 403, 200, 200),
+    ),
+    "windows/<int:window_id>/": Route(
+        named("pages:window", "window_id"), members(viewer=200, operator=200)
+    ),
+    "workspaces/<int:workspace_id>/run/<str:kind>/<str:aac_id>/": Route(
+        lambda world: reverse(
+            "pages:run_now", args=[world.acme_id, "plan", world.plan_aac_id]
+        ),
+        members(viewer=403, operator=200),
+    ),
+    # A pressed Run now's progress, polled by its page.
+    "run-requests/<int:run_id>/": Route(
+        named("pages:run_request", "run_id"), members(viewer=200, operator=200)
+    ),
     "plans/": Route(named("pages:plans"), everyone(200)),
     "flows/": Route(named("pages:flows"), everyone(200)),
     "workflows/": Route(named("pages:workflows"), everyone(200)),
@@ -147,6 +183,17 @@ PAGES = {
     ),
 }
 BUTTONS = {
+    # An empty form: back to the attention page saying the reason is needed.
+    "attention/findings/<int:finding_id>/mute/": Route(
+        named("pages:finding_mute", "finding_id"),
+        Expect(LOGIN, 403, 404, "302 /attention/", "302 /attention/"),
+        method="post",
+    ),
+    "attention/findings/<int:finding_id>/unmute/": Route(
+        named("pages:finding_unmute", "finding_id"),
+        Expect(LOGIN, 403, 404, "302 /attention/", "302 /attention/"),
+        method="post",
+    ),
     "sync/": Route(
         named("pages:sync_all"), Expect(LOGIN, 403, 403, 200, 200), method="post"
     ),
@@ -178,6 +225,24 @@ BUTTONS = {
         Expect(LOGIN, 403, 404, 403, "302 /workspaces/{acme_id}/connections/"),
         method="post",
     ),
+    # An empty form: the confirmation again, saying what is missing (400).
+    "changes/": Route(
+        named("pages:change_create"), Expect(LOGIN, 403, 403, 400, 400), method="post"
+    ),
+    "windows/create/": Route(
+        named("pages:window_create"), Expect(LOGIN, 403, 403, 400, 400), method="post"
+    ),
+    # Both answer with the window's page, saying what was done or why not.
+    "windows/<int:window_id>/cancel/": Route(
+        named("pages:window_cancel", "window_id"),
+        Expect(LOGIN, 403, 404, "302 /windows/", "302 /windows/"),
+        method="post",
+    ),
+    "windows/<int:window_id>/end/": Route(
+        named("pages:window_end", "window_id"),
+        Expect(LOGIN, 403, 404, "302 /windows/", "302 /windows/"),
+        method="post",
+    ),
 }
 ACCOUNTS = {
     "accounts/login/": Route(named("login"), everyone(200, anonymous=200)),
@@ -187,6 +252,10 @@ ACCOUNTS = {
         method="post",
     ),
     "accounts/preferences/": Route(named("preferences"), everyone(200)),
+    # The digest's signed link works without a login (carol's, here).
+    "accounts/unsubscribe/<str:token>/": Route(
+        named("digest_unsubscribe", "unsubscribe_token"), everyone(200, anonymous=200)
+    ),
     # The guided first visit is off here, as in production unless switched on
     # (AAC_FIRST_VISIT_TOUR; tests/accounts/test_tour.py).
     "accounts/tour/dismiss/": Route(
@@ -215,6 +284,10 @@ HEALTH = {
     "health/": Route(named("health"), everyone(200)),
     # For load balancers: no login, and it tells nothing but up or down.
     "health/live/": Route(named("health_live"), everyone(200, anonymous=200)),
+    # Prometheus' bearer token (AAC_METRICS_TOKEN), not a login: no session
+    # opens it, and without the token everyone gets 401
+    # (tests/attention/test_metrics.py sends it).
+    "metrics": Route(named("metrics"), everyone(401, anonymous=401)),
 }
 ADMIN_SITE = {
     "admin/": Route(named("admin:index"), staff(200, anonymous=ADMIN_LOGIN)),
@@ -251,7 +324,7 @@ ADMIN_SITE = {
             anonymous=ADMIN_LOGIN,
         ),
     ),
-    "admin/^(?P<app_label>auth|axes|workspaces|schedules|accounts)/$": Route(
+    "admin/^(?P<app_label>auth|axes|activity|workspaces|schedules|accounts)/$": Route(
         path("/admin/workspaces/"), staff(200, anonymous=ADMIN_LOGIN)
     ),
     "admin/(?P<url>.*)$": Route(
@@ -307,6 +380,14 @@ SUPERUSER_ONLY = {
     )
     for label in ("auth.user", "auth.group", "accounts.profile")
 }
+# The activity log: written by the portal alone, read by superusers in the admin.
+ACTIVITY = admin_model(
+    "activity.entry",
+    changelist=staff(403),
+    add=staff(403, superuser=403),
+    change=staff(403),
+    delete=staff(403, superuser=403),
+)
 # django-axes' records of logins are written by axes alone: no one adds them.
 AXES = {
     label: admin_model(
@@ -377,13 +458,37 @@ SCOPED_MODELS = {
         delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
     ),
 }
+# The workspace change page's buttons: operators press them and are sent back
+# to the page, which shows what they queued.
+BACK_TO_WORKSPACE = "302 /admin/workspaces/workspace/{acme_id}/change/"
+ADMIN_BUTTONS = {
+    f"admin/workspaces/workspace/<path:object_id>/{name}/": Route(
+        lambda world, name=name: f"/admin/workspaces/workspace/{world.acme_id}/{name}/",
+        scoped(viewer=403, operator=BACK_TO_WORKSPACE, superuser=BACK_TO_WORKSPACE),
+        method="post",
+    )
+    for name in ("test", "refresh", "resync")
+}
 ADMIN_MODELS = {
     route: entry
-    for routes in (*SUPERUSER_ONLY.values(), *AXES.values(), *SCOPED_MODELS.values())
+    for routes in (
+        *SUPERUSER_ONLY.values(),
+        *AXES.values(),
+        *SCOPED_MODELS.values(),
+        ACTIVITY,
+    )
     for route, entry in routes.items()
 }
 
-TABLE = {**PAGES, **BUTTONS, **ACCOUNTS, **HEALTH, **ADMIN_SITE, **ADMIN_MODELS}
+TABLE = {
+    **PAGES,
+    **BUTTONS,
+    **ACCOUNTS,
+    **HEALTH,
+    **ADMIN_SITE,
+    **ADMIN_MODELS,
+    **ADMIN_BUTTONS,
+}
 
 
 def url_patterns(patterns=None, prefix: str = ""):
@@ -402,7 +507,8 @@ def test_every_url_has_an_entry():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings):
+    settings.AAC_METRICS_TOKEN = "metrics-token-for-tests"
     acme = make_workspace("Acme EU")
     people = make_people(acme)
     for name in ("bob", "carol", "charlie"):
@@ -429,6 +535,9 @@ def world(db):
         "axes.accessfailurelog": AccessFailureLog.objects.create(
             username="x", ip_address="10.0.0.1"
         ).pk,
+        "activity.entry": record(
+            Action.RESYNC, outcome=Outcome.QUEUED, user=carol, workspace=acme
+        ).pk,
         "workspaces.workspace": acme.pk,
         "workspaces.connection": connection.pk,
         "workspaces.connectiontask": task.pk,
@@ -439,13 +548,50 @@ def world(db):
     }
     schedule = Schedule.objects.get(pk=objects["schedules.schedule"])
     plan = make_asset(Plan, acme, 1_500_001)
+    change = BulkChange.objects.create(action="disable", reason="r", chosen="c")
+    change.items.create(
+        workspace=acme, workspace_name=acme.name, schedule_aac_id=schedule.aac_id
+    )
+    window = Window.objects.create(
+        reason="r",
+        chosen="c",
+        starts_at=timezone.now() + timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+    window.items.create(
+        workspace=acme, workspace_name=acme.name, schedule_aac_id=schedule.aac_id
+    )
+    run = RunRequest.objects.create(
+        workspace=acme,
+        execution_id="aacportal-test",
+        asset_kind="plan",
+        asset_aac_id=str(plan.aac_id),
+        status="complete",
+    )
     make_aac_run(acme, asset=plan, status="Failed", schedule_aac_id=schedule.aac_id)
+    now = timezone.now()
+    finding = Finding.objects.create(
+        workspace=acme,
+        rule="owner_disabled",
+        severity="warning",
+        subject_kind="schedule",
+        subject_id=str(schedule.aac_id),
+        message="Enabled, but its owner is disabled in AAC.",
+        since=now,
+        opened_at=now,
+        seen_at=now,
+    )
     return SimpleNamespace(
+        finding_id=finding.pk,
+        unsubscribe_token=unsubscribe_token(carol.pk),
         schedule_aac_id=schedule.aac_id,
         plan_aac_id=plan.aac_id,
         flow_aac_id=make_asset(Flow, acme, 1_700_001).aac_id,
         workflow_aac_id=make_asset(Workflow, acme, "01HZX3Q4W5E6R7T8Y9U0I1O2P3").aac_id,
         acme_id=acme.pk,
+        change_id=change.pk,
+        window_id=window.pk,
+        run_id=run.pk,
         connection_id=connection.pk,
         task_id=task.pk,
         carol_id=carol.pk,

@@ -97,7 +97,7 @@ def test_the_admin_saves_a_known_timezone(login, world):
     url = reverse("admin:accounts_profile_add")
 
     response = login(world.alice).post(
-        url, {"user": world.carol.pk, "timezone": "Asia/Kolkata"}
+        url, {"user": world.carol.pk, "timezone": "Asia/Kolkata", "digest_hour": 8}
     )
 
     assert response.status_code == 302

@@ -76,6 +76,10 @@ def test_it_says_how_much_of_each_visible_workspace_the_portal_sees(client, worl
     assert report["workspaces"] == [
         {
             "name": "Acme EU",
+            "health": "never_synced",
+            "health_label": "Never synced",
+            "tone": "idle",
+            "reason": "",
             "state": "ok",
             "coverage": "partial",
             "summary": "Partial: the schedules of 1 person are visible.",

@@ -58,8 +58,11 @@ def test_an_operator_connects_their_own_account_and_it_is_tested(
     assert tokens(mine.pk) == (pair.access_token, pair.refresh_token)
     test = ConnectionTask.objects.get(connection=mine)
     assert test.action == "test"
+    sync = SyncRun.objects.get(workspace=workspace)
+    assert (sync.trigger, sync.requested_by) == ("button", world.bob)
     page = client.get(response["Location"]).text
-    assert "the test runs now" in page
+    assert "the connection is being tested and a sync of Sim Acme is queued" in page
+    assert 'id="sync-status-' in page
     assert pair.access_token not in page
     assert pair.refresh_token not in page
     assert f'id="remove-{mine.pk}"' in page  # theirs to remove

@@ -106,6 +106,53 @@ def test_it_places_next_runs_by_hour_and_day_in_the_viewers_timezone(login, worl
     assert "Asia/Tokyo" in data["xLabel"]
 
 
+def test_it_counts_every_upcoming_run_and_names_the_busiest_hours(login, world):
+    make_schedule(
+        world.acme,
+        cron="*/5 * * * *",
+        timezone="UTC",
+        trigger_kind=TriggerKind.CRON,
+        next_run_at=NOW + timedelta(minutes=5),
+    )
+    data = charts(login(world.bob).get(reverse("pages:dashboard")))["upcoming"]
+    assert sum(sum(series["values"]) for series in data["series"]) == 2016
+    assert data["title"] == "Runs in the coming 7 days: 2,016 (UTC)"
+    assert data["subtitle"] == (
+        "Busiest hours: Mon 12:00 (12), Mon 13:00 (12), Mon 14:00 (12)"
+    )
+    assert data["yLabel"] == "Runs"
+
+
+def test_it_names_every_task_type_and_links_each_bar_to_its_table(login, world):
+    make_schedule(world.acme, task_kind=TaskKind.AUTO_INSIGHTS)
+    make_schedule(world.acme, task_kind=TaskKind.LOCATION_INTELLIGENCE)
+    data = charts(login(world.bob).get(reverse("pages:dashboard")))["task"]
+    assert data["labels"] == ["Auto Insights", "Location Intelligence"]
+    assert data["links"] == [
+        reverse("pages:schedules") + "?task=auto_insights",
+        reverse("pages:schedules") + "?task=location_intel",
+    ]
+
+
+def test_it_stacks_each_workspaces_schedules_by_state(login, world):
+    make_schedule(world.acme)
+    make_schedule(world.acme, owner_disabled=True)
+    make_schedule(world.acme, owner_disabled=True)
+    make_schedule(world.acme, enabled=False, owner_disabled=True)
+    data = charts(login(world.bob).get(reverse("pages:dashboard")))["workspace"]
+    assert data["kind"] == "hstacked"
+    by_state = {series["name"]: series for series in data["series"]}
+    assert {name: s["values"] for name, s in by_state.items()} == {
+        "Enabled": [1],
+        "Enabled, owner disabled": [2],
+        "Disabled": [1],
+    }
+    pk = world.acme.pk
+    assert by_state["Enabled, owner disabled"]["links"] == [
+        f"{reverse('pages:schedules')}?workspace={pk}&enabled=yes&owner_disabled=yes"
+    ]
+
+
 def test_it_gives_every_chart_a_title_axis_labels_and_a_table(login, world):
     make_schedule(world.acme, next_run_at=NOW + timedelta(hours=1))
     response = login(world.bob).get(reverse("pages:dashboard"))

@@ -45,3 +45,9 @@ def on_list(aac_sim, remote, kind: str, **options) -> None:
     aac_sim.sim.faults.add(
         Fault(kind=kind, workspace=remote.id, endpoint="schedules.list", **options)
     )
+
+
+def active_person(remote) -> int:
+    """The id of an active person of a simulated workspace, not its admin: the
+    simulator disables some people at random, and a disabled one gets no pair."""
+    return next(p["id"] for p in remote.people[1:] if not p["isDisabled"])

@@ -73,6 +73,7 @@ def test_it_reads_every_column_of_a_well_formed_schedule():
         "owner_email": "zoe.martin@example.com",
         "owner_disabled": True,
         "note": "",
+        "unparsed": False,
     }
 
 
@@ -86,7 +87,16 @@ def test_it_reads_every_column_of_a_well_formed_schedule():
             "01HZX8J3K9",
         ),
         ({"runReport": {"reportId": 8, "name": "P"}}, TaskKind.REPORT, "8"),
-        ({"runAutoInsights": {"missionId": 3, "name": "P"}}, TaskKind.OTHER, "3"),
+        (
+            {"runAutoInsights": {"missionId": 3, "name": "P"}},
+            TaskKind.AUTO_INSIGHTS,
+            "3",
+        ),
+        (
+            {"runLocationIntelligence": {"projectId": "01J", "name": "P"}},
+            TaskKind.LOCATION_INTELLIGENCE,
+            "01J",
+        ),
     ],
 )
 def test_it_reads_each_task_kind_and_its_target(task, kind, target_id):

@@ -78,6 +78,7 @@ def test_a_stale_run_does_not_block_a_new_sync(published):
     assert run.status == Status.QUEUED
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_clicks_and_a_beat_tick_at_once_make_one_run(published):
     workspace = make_workspace("Acme EU")

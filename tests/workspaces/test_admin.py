@@ -146,6 +146,9 @@ def test_no_admin_page_shows_a_token(admin_client, aac_sim, make_sim_connection)
         html = page.content.decode()
         assert page.status_code in (200, 302)
         assert not [s for s in secrets if s in html]
+    # Those pages are the connection's own, not empty or broken ones.
+    shown = [page.content.decode() for page in pages if page.status_code == 200]
+    assert sum(workspace.name in html for html in shown) >= 6
     entry = LogEntry.objects.get(object_id=str(connection.pk))
     assert "tokens (new pair pasted)" in entry.get_change_message()
     assert not [s for s in secrets if s in entry.change_message]
@@ -242,19 +245,20 @@ def test_a_new_pair_brings_a_locked_out_connection_back_to_ok(
     assert reread(connection).state == State.NEEDS_REAUTH
     pair = aac_sim.sim.new_token_pair(remote.id)
 
-    admin_client.post(
+    response = admin_client.post(
         change_url(connection),
         connection_data(
             connection,
             new_access_token=pair.access_token,
             new_refresh_token=pair.refresh_token,
         ),
+        follow=True,
     )
     assert reread(connection).state == State.NEW
-    response = act(admin_client, CONNECTIONS, "test_connection_action", connection)
+    # Saving the pair tested it, and queued a sync through it.
+    assert any("the connection is being tested" in m for m in messages_of(response))
     run_queued_tasks()
 
-    assert any("Test connection queued" in m for m in messages_of(response))
     assert reread(connection).state == State.OK
     task = ConnectionTask.objects.get(connection=connection)
     assert task.message.startswith(
@@ -402,6 +406,7 @@ def test_staff_see_only_their_workspaces_and_connections(client):
     memberships = client.get(MEMBERSHIPS).content.decode()
     assert "carol" not in memberships
     assert "Other" not in memberships
+    assert "Mine" in memberships
 
     response = act(
         client, CONNECTIONS, "test_connection_action", viewed.connections.get()

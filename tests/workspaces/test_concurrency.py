@@ -1,8 +1,11 @@
 """Eight callers, one connection: one refresh; two connections: no waiting
 (docs/reliability.md rule 4).
 
-Threads, each with its own database connection, in a transactional test so
-they see each other's commits. Under CI this runs on PostgreSQL.
+The threaded tests give each thread its own database connection, in a
+transactional test so they see each other's commits: PostgreSQL's
+concurrency, which SQLite serialises away (hence the `postgres` marker; the
+races that matter are forced in order, on any database, in
+test_interleavings.py).
 """
 
 import threading
@@ -43,6 +46,7 @@ def call_concurrently(fn, n: int) -> list:
     return results
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_callers_cause_exactly_one_refresh(
     aac_sim, make_sim_connection, sim_stats
@@ -96,6 +100,7 @@ def test_a_held_lease_of_one_connection_never_delays_another(
     assert reread(first).refresh_lease_id is not None
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_connections_of_one_workspace_refresh_side_by_side(
     aac_sim, make_sim_connection, connect_person, sim_stats

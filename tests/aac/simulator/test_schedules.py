@@ -21,9 +21,9 @@ def test_it_fetches_2500_schedules_in_three_pages(make_world):
 def test_it_enables_disables_and_misses_schedules(world):
     schedule_id = world.schedule_of(world.admin)["id"]
 
-    assert world.client.disable_schedule(schedule_id)["enabled"] is False
+    assert world.client.disable_schedule(schedule_id).enabled is False
     assert world.client.get_schedule(schedule_id)["enabled"] is False
-    assert world.client.enable_schedule(schedule_id)["enabled"] is True
+    assert world.client.enable_schedule(schedule_id).enabled is True
     with pytest.raises(NotFound, match="DataNotFoundException"):
         world.client.get_schedule(10**9)
 
@@ -42,7 +42,9 @@ def test_only_the_owner_may_change_a_schedule(world, action):
     assert world.client.get_schedule(schedule["id"])["enabled"] is enabled
     owners = world.client_for(world.pair_for(owner))
     changed = getattr(owners, action)(schedule["id"])
-    assert changed["enabled"] is (action == "enable_schedule")
+    assert changed.enabled is (action == "enable_schedule")
+    assert changed.schedule["id"] == schedule["id"]
+    assert changed.request_id
 
 
 def test_a_token_scoped_to_its_owner_lists_only_their_schedules(make_world):

@@ -11,7 +11,7 @@ from schedules.coverage import Extent, coverage_of
 from schedules.models import Person, Schedule, SyncRun
 from schedules.sync.engine import sync_workspace
 from schedules.sync.kinds import PEOPLE, SCHEDULES
-from tests.schedules.conftest import cache_of, new_run, sync
+from tests.schedules.conftest import active_person, cache_of, new_run, sync
 from tests.workspaces.stored import expire_soon, reread, tokens
 from workspaces.models import Connection, Workspace
 from workspaces.tokens.pasted import store_pasted_tokens
@@ -77,7 +77,7 @@ def test_two_connections_listing_the_same_schedules_store_each_once(
     aac_sim, make_sim_workspace, connect_person, page_size
 ):
     remote, workspace = make_sim_workspace("Everyone's", schedules=250, people=4)
-    second = connect_person(remote, workspace, remote.people[1]["id"])
+    second = connect_person(remote, workspace, active_person(remote))
     first = workspace.connections.exclude(pk=second.pk).get()
 
     run = sync(workspace)
@@ -154,7 +154,7 @@ def test_a_removed_connections_rows_go_and_shared_rows_stay(
     aac_sim, make_sim_workspace, connect_person, page_size
 ):
     remote, workspace = make_sim_workspace("Shared", schedules=120, people=4)
-    second = connect_person(remote, workspace, remote.people[1]["id"])
+    second = connect_person(remote, workspace, active_person(remote))
     first = workspace.connections.exclude(pk=second.pk).get()
     sync(workspace)
     # As if the first connection had stopped listing three of them.

@@ -1,6 +1,7 @@
 """The sync against the simulator over real HTTP (docs/reliability.md rule 9, "Sync"
 cases)."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -89,6 +90,30 @@ def test_an_unchanged_sync_writes_no_schedule_rows(
     ]
     assert any("schedules_schedule" in sql for sql in statements)
     assert writes == []
+
+
+def test_an_unchanged_sync_parses_nothing_and_still_counts_the_misunderstood(
+    aac_sim, make_sim_workspace, page_size
+):
+    remote, workspace = make_sim_workspace("Parse none", schedules=150)
+    listed = aac_sim.sim.schedules(remote.id)
+    now = timezone.now()
+    misunderstood = sum(bool(parse_schedule(raw, now=now).problems) for raw in listed)
+    first = sync(workspace)
+    parsed = []
+
+    def counting(raw, **options):
+        parsed.append(raw)
+        return parse_schedule(raw, **options)
+
+    aac_sim.sim.touch_schedules(remote.id, 2)
+    run = sync(workspace, kinds=[dataclasses.replace(SCHEDULES, parse=counting)])
+
+    found = run.counts_of("schedules")
+    assert (found.unchanged, found.updated) == (148, 2)
+    assert len(parsed) == 2
+    assert found.unparsed == first.counts_of("schedules").unparsed == misunderstood
+    assert misunderstood > 0
 
 
 def test_a_failed_page_fails_the_run_and_keeps_the_last_good_cache(

@@ -62,3 +62,35 @@ def test_it_says_when_a_cron_never_fires_again():
     assert past.next_run(after=at("2026-01-01T00:00")) is None
     assert impossible.next_run(after=at("2026-01-01T00:00")) is None
     assert past.problems == impossible.problems == ()
+
+
+def test_a_run_due_exactly_at_the_start_of_a_bounded_trigger_fires_then():
+    """The start is inclusive: "from 1 Apr at 08:00" with a daily 08:00 runs on
+    1 April, and so does a run due the same instant as `after` and the start."""
+    trigger = read_trigger(
+        timed(
+            "daily",
+            {"hourOfDay": 8, "minuteOfHour": 0},
+            "UTC",
+            utcStartDateTime="2026-04-01T08:00:00.000Z",
+        )
+    )
+
+    assert trigger.next_run(after=at("2026-03-01T00:00")) == at("2026-04-01T08:00")
+    assert trigger.next_run(after=at("2026-04-01T07:59")) == at("2026-04-01T08:00")
+    # Strictly after `after`: once the start's run is past, the next day's.
+    assert trigger.next_run(after=at("2026-04-01T08:00")) == at("2026-04-02T08:00")
+
+
+def test_the_end_of_a_bounded_trigger_is_inclusive_too():
+    trigger = read_trigger(
+        timed(
+            "daily",
+            {"hourOfDay": 8, "minuteOfHour": 0},
+            "UTC",
+            utcEndDateTime="2026-04-02T08:00:00.000Z",
+        )
+    )
+
+    assert trigger.next_run(after=at("2026-04-01T08:00")) == at("2026-04-02T08:00")
+    assert trigger.next_run(after=at("2026-04-02T08:00")) is None

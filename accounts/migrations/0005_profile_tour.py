@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_password_reset_requests"),
+        ("accounts", "0004_profile_digest"),
     ]
 
     operations = [

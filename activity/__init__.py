@@ -1,0 +1,1 @@
+"""The activity log (bottom layer): `record(...)` writes a row, pages read them."""

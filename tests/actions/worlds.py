@@ -1,0 +1,44 @@
+"""A simulated workspace synced into the portal, for the actions' tests."""
+
+from types import SimpleNamespace
+
+from schedules.models import Schedule, SyncRun
+from schedules.sync.engine import sync_workspace
+from tests.factories import add_member, make_user
+from workspaces.models import Membership
+
+
+def synced(workspace) -> SyncRun:
+    return sync_workspace(
+        SyncRun.objects.create(workspace=workspace, trigger=SyncRun.Trigger.BUTTON)
+    )
+
+
+def acting_world(make_sim_workspace, name="Acting", schedules=100):
+    """A simulated workspace synced once; bob operates it, carol views it.
+
+    `own` are the cached schedules of the connection's person (the first
+    schedule is always theirs), `others` everyone else's.
+    """
+    remote, workspace = make_sim_workspace(name, schedules=schedules)
+    synced(workspace)
+    connection = workspace.connections.get()
+    bob, carol = make_user("bob"), make_user("carol")
+    add_member(bob, workspace, Membership.Role.OPERATOR)
+    add_member(carol, workspace, Membership.Role.VIEWER)
+    rows = Schedule.objects.filter(workspace=workspace).order_by("aac_id")
+    person = connection.aac_person_id
+    return SimpleNamespace(
+        remote=remote,
+        workspace=workspace,
+        connection=connection,
+        bob=bob,
+        carol=carol,
+        own=list(rows.filter(owner_id=person)),
+        others=list(rows.exclude(owner_id=person).exclude(owner_id="")),
+    )
+
+
+def in_aac(aac_sim, remote, aac_id: int) -> dict | None:
+    found = [s for s in aac_sim.sim.schedules(remote.id) if s["id"] == aac_id]
+    return found[0] if found else None
