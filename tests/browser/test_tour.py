@@ -30,10 +30,25 @@ def test_the_first_visit_is_guided_until_dismissed(page, world):
     log_in(page, "alice")
     expect(tour).to_be_visible()
     expect(step(page, "dashboard")).to_have_attribute("aria-current", "step")
+    expect(tour.locator("li")).to_have_count(7)
     screenshot(page, "tour", full_page=False)
 
+    step(page, "attention").get_by_role("link").click()
+    page.wait_for_url("**/attention/")
+    expect(page.locator("#tour-steps")).not_to_have_attribute("open", "")
+    expect(step(page, "attention")).to_have_attribute("aria-current", "step")
+    page.click("#tour summary")  # folded away from the dashboard
+    step(page, "activity").get_by_role("link").click()
+    page.wait_for_url("**/activity/")
+    expect(step(page, "activity")).to_have_attribute("aria-current", "step")
+    page.click("#tour summary")
+    step(page, "window").get_by_role("link").click()
+    page.wait_for_url("**/windows/")
+    expect(step(page, "window")).to_have_attribute("aria-current", "step")
+
+    page.click("#tour summary")
     step(page, "schedule").get_by_role("link", name="Schedules").click()
-    page.locator("#schedules-table tbody a").first.click()
+    page.locator("#schedules-table tbody td a[href*='/schedules/']").first.click()
     page.wait_for_url("**/schedules/*/")
     expect(step(page, "schedule")).to_have_attribute("aria-current", "step")
     schedule_page = page.url
