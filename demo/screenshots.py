@@ -5,7 +5,8 @@ Starts `python -m demo` on free ports with a folder of its own
 (Debian's, through Playwright, as the browser tests) log in as the demo's admin
 and photograph the pages a new admin meets first into docs/screenshots/: the
 guided first visit over the dashboard, then (the tour dismissed) the
-dashboard, a schedule's page and the admin's page of a workspace. Run it again
+dashboard, the attention page, a schedule's page and the admin's page of a
+workspace. Run it again
 whenever those pages change; the demo's data is seeded, so only what changed
 on the pages changes in the pictures.
 """
@@ -78,6 +79,9 @@ def photograph(url: str) -> None:
         page.click("#dismiss-tour")
         page.wait_for_selector("#tour", state="detached")
         shoot(page, "dashboard")
+
+        page.goto("/attention/")
+        shoot(page, "attention")
 
         page.goto("/schedules/")
         page.locator("#schedules-table tbody a").first.click()
