@@ -94,20 +94,23 @@ def week_start(now: datetime) -> datetime:
     return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
 
 
-def upcoming_load(schedules: QuerySet[Schedule], *, now: datetime) -> Load:
-    """The load of the enabled `schedules` for DAYS days from `week_start(now)`.
+def upcoming_load(
+    schedules: QuerySet[Schedule], *, now: datetime, days: int = DAYS
+) -> Load:
+    """The load of the enabled `schedules` for `days` days from `week_start(now)`
+    (a summary keeps a day more than a week: it is read until the next sync).
 
     Three queries: the grouped crons, the grouped one-time instants, and the
     few schedules read from their raw triggers.
     """
     start = week_start(now)
-    until = start + timedelta(days=DAYS)
+    until = start + timedelta(days=days)
     # A schedule without a next run never fires again (or waits for a file or
     # a table); one whose next run is past the week does not fire in it.
     firing = schedules.filter(
         enabled=True, next_run_at__isnull=False, next_run_at__lt=until
     ).order_by()
-    slots = [0] * (DAYS * SLOTS_PER_DAY)
+    slots = [0] * (days * SLOTS_PER_DAY)
     regular = firing.exclude(IRREGULAR)
     crons = regular.exclude(cron="").values_list("cron", "timezone")
     for cron, zone_name, n in crons.annotate(n=Count("workspace")):
@@ -132,7 +135,9 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
     # Whole quarter hours (lo to hi) from the runs cached for the zone's
     # cron; those a start or end date cuts, run by run.
     day = datetime.combine(start.date(), time(), UTC)
-    week = _week_of_slots(trigger.engine, trigger.zone, day)
+    week = _week_of_slots(
+        trigger.engine, trigger.zone, day, len(slots) // SLOTS_PER_DAY
+    )
     offset = (start - day) // SLOT
     lo, hi, cut = 0, len(slots), set()
     if trigger.start and trigger.start > start:
@@ -156,11 +161,13 @@ def _runs_between(trigger: Trigger, begin: datetime, end: datetime) -> int:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _week_of_slots(engine: str, zone_name: str, day: datetime) -> tuple[int, ...]:
-    """Runs per quarter hour of an unbounded cron for DAYS + 1 days from `day`
-    (UTC midnight): any week starting that day lies within."""
-    slots = [0] * ((DAYS + 1) * SLOTS_PER_DAY)
-    end = day + timedelta(days=DAYS + 1)
+def _week_of_slots(
+    engine: str, zone_name: str, day: datetime, days: int
+) -> tuple[int, ...]:
+    """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
+    (UTC midnight): any span of `days` starting that day lies within."""
+    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
+    end = day + timedelta(days=days + 1)
     runs = cron_runs(engine, zone_name, after=day - timedelta(microseconds=1))
     for at in takewhile(lambda at: at < end, runs):
         slots[(at - day) // SLOT] += 1

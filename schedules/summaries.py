@@ -21,18 +21,24 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from django.db import connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from schedules.load import DAYS, upcoming_load
 from schedules.models import AllWorkspaces, Schedule, WorkspaceSummary
-from schedules.queries import DAYS_IN_WEEK, OwnerCount, Summary, summarise
+from schedules.queries import OwnerCount, Summary, summarise
+from workspaces.models import Workspace
 
 SLOT = timedelta(minutes=15)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A week from any moment until the next sync, with a day to spare.
-HORIZON = timedelta(days=DAYS_IN_WEEK + 1)
+HORIZON = timedelta(days=DAYS + 1)
 # Counts of `summarise` that depend on the moment of reading: from `next_runs`.
 NEXT_24H = "next_24h"
+# The fields counted per quarter hour, pruned as time passes.
+SLOTTED = ("next_runs", "runs")
 
 
 def slot_of(at: datetime) -> int:
@@ -68,7 +74,15 @@ def counted(schedules: QuerySet[Schedule], workspace_id: int, *, now: datetime) 
     next_runs: Counter = Counter()
     for at, n in upcoming:
         next_runs[str(slot_of(at))] += n
-    return {"counts": counts, "owners": owners, "next_runs": dict(next_runs)}
+    load = upcoming_load(schedules, now=now, days=HORIZON.days)
+    start = slot_of(load.start)
+    runs = {str(start + i): n for i, n in enumerate(load.slots) if n}
+    return {
+        "counts": counts,
+        "owners": owners,
+        "next_runs": dict(next_runs),
+        "runs": runs,
+    }
 
 
 def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummary:
@@ -106,6 +120,22 @@ def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummar
     return new
 
 
+def summarise_missing(using: str = "default", **kwargs) -> None:
+    """After `migrate`: a summary for each workspace that has none (the caches
+    there before summaries existed), not at its next sync.
+
+    Run once every migration is applied, with the app's own models; a data
+    migration could not call this code, which follows the latest models.
+    """
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return  # migrated part way (to an older state): the full migrate does it
+    missing = Workspace.objects.using(using).filter(summary__isnull=True)
+    for pk in missing.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic(using=using):
+            record(pk)
+
+
 def _locked_total(now: datetime) -> AllWorkspaces:
     # The row is created once; every writer then waits for the one before it.
     AllWorkspaces.objects.get_or_create(pk=AllWorkspaces.ONLY, defaults={"as_of": now})
@@ -121,10 +151,11 @@ def _move(total: AllWorkspaces, summary: WorkspaceSummary, sign: int) -> None:
         if not owners[email]:
             del owners[email]
     total.owners = owners
-    theirs = summary.next_runs
-    if sign < 0:  # slots pruned from the total are not taken away again
-        theirs = {slot: n for slot, n in theirs.items() if slot in total.next_runs}
-    total.next_runs = _added(total.next_runs, theirs, sign)
+    for field in SLOTTED:
+        ours, theirs = getattr(total, field), getattr(summary, field)
+        if sign < 0:  # slots pruned from the total are not taken away again
+            theirs = {slot: n for slot, n in theirs.items() if slot in ours}
+        setattr(total, field, _added(ours, theirs, sign))
 
 
 def _added(into: dict, more: dict, sign: int) -> dict:
@@ -139,13 +170,15 @@ def _added(into: dict, more: dict, sign: int) -> dict:
 
 def _prune(total: AllWorkspaces, now: datetime) -> None:
     first = slot_of(now)
-    total.next_runs = {s: n for s, n in total.next_runs.items() if int(s) >= first}
+    for field in SLOTTED:
+        slots = getattr(total, field)
+        setattr(total, field, {s: n for s, n in slots.items() if int(s) >= first})
 
 
 def _rebuild(total: AllWorkspaces, now: datetime) -> None:
     """The total added up again from every workspace's summary (after a
     workspace was deleted, its summary with it)."""
-    total.counts, total.owners, total.next_runs = {}, {}, {}
+    total.counts, total.owners, total.next_runs, total.runs = {}, {}, {}, {}
     total.members = total.member_ids = 0
     for summary in WorkspaceSummary.objects.iterator(chunk_size=200):
         _move(total, summary, 1)
@@ -164,17 +197,18 @@ class Overview:
     summary: Summary
     totals: dict[str, int]
     owners: list[OwnerCount]
-    # Next runs per quarter hour (numbered from the epoch), from the one `now`
-    # is in, for a week.
+    # Next runs and every run per quarter hour (numbered from the epoch), from
+    # the one `now` is in, for a week.
     next_runs: dict[int, int]
+    runs: dict[int, int]
 
     def top_owners(self, limit: int) -> list[OwnerCount]:
         return self.owners[:limit]
 
     def weekly_grid(self, tz: tzinfo) -> list[list[int]]:
-        """Next runs per weekday (0 = Monday) and hour, on `tz`'s clock."""
-        grid = [[0] * 24 for _ in range(DAYS_IN_WEEK)]
-        for slot, n in self.next_runs.items():
+        """Every run per weekday (0 = Monday) and hour, on `tz`'s clock."""
+        grid = [[0] * 24 for _ in range(DAYS)]
+        for slot, n in self.runs.items():
             local = timezone.localtime(slot_start(slot), tz)
             grid[local.weekday()][local.hour] += n
         return grid
@@ -200,14 +234,15 @@ def overview(
     ):
         total = None
     first = slot_of(now)
-    window = range(first, first + DAYS_IN_WEEK * 24 * 4)
+    window = range(first, first + DAYS * 24 * 4)
     if total is None:
         total = AllWorkspaces(as_of=now)
-        for summary in rows.only("workspace", "counts", "owners", "next_runs"):
+        for summary in rows.only("workspace", "counts", "owners", *SLOTTED):
             _move(total, summary, 1)
-    next_runs = {
-        int(s): n for s, n in total.next_runs.items() if int(s) in window and n
-    }
+    next_runs, runs = (
+        {int(s): n for s, n in slots.items() if int(s) in window and n}
+        for slots in (total.next_runs, total.runs)
+    )
     for pk, slots in rows.filter(pk__in=detailed).values_list("pk", "next_runs"):
         day = range(first, first + 24 * 4)
         by_workspace[pk][NEXT_24H] = sum(n for s, n in slots.items() if int(s) in day)
@@ -222,6 +257,7 @@ def overview(
         totals=totals,
         owners=_ranked(total.owners),
         next_runs=next_runs,
+        runs=runs,
     )
 
 

@@ -20,13 +20,16 @@ class Counted(models.Model):
     but the time-dependent ones; `owners` maps each owner's e-mail to
     {name: schedules}; `next_runs` counts the enabled schedules' next runs per
     quarter hour of UTC (its number since the epoch) from the quarter hour of
-    `as_of` for `schedules.summaries.HORIZON`.
+    `as_of` for `schedules.summaries.HORIZON`; `runs` counts every run of them
+    in the same quarter hours (`schedules.load`): an every-five-minutes
+    schedule is one next run, and 2,016 runs a week.
     """
 
     as_of = models.DateTimeField(help_text="When the counts were last written.")
     counts = models.JSONField(default=dict)
     owners = models.JSONField(default=dict)
     next_runs = models.JSONField(default=dict)
+    runs = models.JSONField(default=dict)
 
     class Meta:
         abstract = True

@@ -3,19 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from schedules.summaries import record
-
-
-def summarise_every_workspace(apps, schema_editor):
-    """The caches already there get their summaries now, not at their next sync.
-
-    The app's own code counts, as a sync would (the models it reads are the
-    ones this migration leaves).
-    """
-    workspaces = apps.get_model("workspaces", "Workspace")
-    for pk in workspaces.objects.order_by("pk").values_list("pk", flat=True):
-        record(pk)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -80,5 +67,4 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "workspace summaries",
             },
         ),
-        migrations.RunPython(summarise_every_workspace, migrations.RunPython.noop),
     ]

@@ -17,8 +17,9 @@ def synced(workspace) -> SyncRun:
 def acting_world(make_sim_workspace, name="Acting", schedules=100):
     """A simulated workspace synced once; bob operates it, carol views it.
 
-    `own` are the cached schedules of the connection's person (the first
-    schedule is always theirs), `others` everyone else's.
+    `own` are the enabled cached schedules of the connection's person (the
+    first schedule is always theirs; which others are enabled depends on what
+    the session's simulator made before), `others` everyone else's.
     """
     remote, workspace = make_sim_workspace(name, schedules=schedules)
     synced(workspace)
@@ -34,7 +35,7 @@ def acting_world(make_sim_workspace, name="Acting", schedules=100):
         connection=connection,
         bob=bob,
         carol=carol,
-        own=list(rows.filter(owner_id=person)),
+        own=list(rows.filter(owner_id=person, enabled=True)),
         others=list(rows.exclude(owner_id=person).exclude(owner_id="")),
     )
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from schedules import summaries
 from schedules.connections import remove_connection
+from schedules.load import upcoming_load
 from schedules.models import AllWorkspaces, Schedule, SyncRun, WorkspaceSummary
-from schedules.queries import summarise, top_owners, upcoming_by_hour
+from schedules.queries import summarise, top_owners
 from tests.schedules.conftest import active_person, on_list, sync
 from tests.workspaces.stored import expire_soon, tokens
 from workspaces.models import Workspace
@@ -38,7 +39,7 @@ def counted_in_full(workspace_ids: list[int], *, now) -> dict:
     return {
         "by_workspace": {pk: by_workspace.get(pk, {}) for pk in workspace_ids},
         "owners": top_owners(schedules, limit=10_000),
-        "grid": upcoming_by_hour(schedules, now=now, days=7, tz=KOLKATA),
+        "grid": upcoming_load(schedules, now=now).by_weekday_and_hour(KOLKATA),
     }
 
 
@@ -191,3 +192,19 @@ def test_next_runs_read_later_count_from_the_quarter_hour_of_reading(
         next_run_at__lt=later + timedelta(days=7),
     ).count()
     assert sum(read.next_runs.values()) == expected
+
+
+def test_migrate_summarises_the_caches_that_have_no_summary_yet(
+    two_workspaces, quarter_hour
+):
+    (_, one), (_, two) = two_workspaces
+    sync(one), sync(two)
+    WorkspaceSummary.objects.all().delete()  # as before summaries existed
+
+    summaries.summarise_missing()
+
+    assert set(WorkspaceSummary.objects.values_list("pk", flat=True)) == {
+        one.pk,
+        two.pk,
+    }
+    assert_summaries_equal_a_full_count(quarter_hour)
