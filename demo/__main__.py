@@ -11,6 +11,8 @@ under the var folder. A worker or beat that dies is started again
 (`demo/terminal.py`).
 """
 
+import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -18,6 +20,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 from aacportal import embedded
 from demo import DEMO_PASSWORD
@@ -43,6 +46,10 @@ class DemoError(Exception):
 
 
 def main() -> int:
+    # Ctrl-C and a SIGTERM (from a supervisor or `timeout`) stop the demo, even
+    # when it was started with SIGINT ignored (as a shell starts a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with own_terminal():
             return run_demo(read_options())
@@ -86,6 +93,7 @@ def run_demo(options: dict[str, int]) -> int:
     check_ports(options)
     var = Path(os.environ.setdefault("AAC_VAR_DIR", str(embedded.var_dir())))
     embedded.prepare(var)
+    lock = claim_folder(var)
     logs = open_logs(var)
     credentials = var / "demo-credentials.json"
     web_url = f"http://127.0.0.1:{options['PORT']}"
@@ -96,8 +104,6 @@ def run_demo(options: dict[str, int]) -> int:
         f"http://127.0.0.1:{options['AAC_SIM_PORT'] + 1}"
     )
     services: list[Service] = []
-    # A SIGTERM (from a supervisor or `timeout`) stops the children like Ctrl-C.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     def start(name, *args, log, restart=False, once=False, console=False):
         service = Service(
@@ -156,10 +162,10 @@ def run_demo(options: dict[str, int]) -> int:
             log="setup", once=True, console=True,
         )  # fmt: skip
         stopped = supervise(services)
-        print(f"demo: {stopped.describe_exit()}; stopping the others.", file=sys.stderr)
+        say(f"demo: {stopped.describe_exit()}; stopping the others.")
         return 1
     except KeyboardInterrupt:
-        print("\ndemo: stopping ...", flush=True)
+        say("\ndemo: stopping ...")
         return 0
     finally:
         # A second Ctrl-C would only leave processes behind; the stop is bounded.
@@ -167,6 +173,29 @@ def run_demo(options: dict[str, int]) -> int:
         stop_all(services)
         for log in logs.values():
             log.close()
+        lock.close()
+
+
+def claim_folder(var: Path) -> IO:
+    """One demo per folder: two would share a broker, and each one's worker
+    would take the other's tasks without the key to its tokens. The lock
+    lasts while the returned file is open (the services do not inherit it)."""
+    lock = (var / "demo.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise DemoError(
+            f"another demo runs in {shown_path(var)}/. Stop it first, or give "
+            "this one a folder of its own with AAC_VAR_DIR."
+        ) from None
+    return lock
+
+
+def say(text: str) -> None:
+    """A line on the console, if there still is one (a closed pipe must not
+    keep the demo from stopping its services)."""
+    with contextlib.suppress(OSError):
+        print(text, file=sys.stderr, flush=True)
 
 
 def open_logs(var: Path) -> dict:

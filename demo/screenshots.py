@@ -12,10 +12,12 @@ on the pages changes in the pictures.
 """
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from playwright.sync_api import sync_playwright
@@ -26,6 +28,7 @@ from demo.terminal import free_port
 
 OUT = embedded.ROOT / "docs" / "screenshots"
 SYNCED = "Every workspace is synced"
+FAILED = "The workspace pages say more"
 START_TIMEOUT = 300.0
 VIEWPORT = {"width": 1360, "height": 900}
 
@@ -105,14 +108,27 @@ def shoot(page, name: str) -> None:
 
 
 def wait_for_line(process: subprocess.Popen, fragment: str) -> None:
+    """Echo the demo's console until `fragment`; fail on a failed sync, an
+    exit, or START_TIMEOUT."""
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_read, args=(process.stdout, lines), daemon=True).start()
     deadline = time.monotonic() + START_TIMEOUT
-    for line in process.stdout:
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            continue
         print(line, end="", flush=True)
         if fragment in line:
             return
-        if time.monotonic() > deadline:
-            break
+        if FAILED in line:
+            raise SystemExit("screenshots: a sync failed; see the lines above")
     raise SystemExit(f"screenshots: the demo never said {fragment!r}")
+
+
+def _read(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
 
 
 if __name__ == "__main__":

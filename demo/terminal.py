@@ -22,6 +22,8 @@ def own_terminal() -> Iterator[None]:
     try:
         tty = os.open("/dev/tty", os.O_RDWR)
     except OSError:  # no terminal: a test, a service manager, `nohup`
+        tty = None
+    if tty is None:
         yield
         return
     previous = os.getpgrp()

@@ -99,6 +99,21 @@ def still_running(pids: set[int]) -> set[int]:
     return pids & running
 
 
+def kill_all(process: subprocess.Popen) -> None:
+    """After a failed test: the process and all it started, whatever their
+    process groups (the demo gives each service its own)."""
+    if process.poll() is not None:
+        return
+    for pid in [*descendants(process.pid), process.pid]:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait()
+
+
+def ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def log_in(url: str) -> requests.Response:
     session = requests.Session()
     session.get(f"{url}/accounts/login/", timeout=30)
@@ -126,6 +141,8 @@ def test_it_starts_calmly_lets_a_newcomer_in_and_stops_cleanly_on_ctrl_c(tmp_pat
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # no terminal, as under a service manager
+        # As a shell starts a background job: the demo must still hear SIGINT.
+        preexec_fn=ignore_sigint,
     )
     console = Console(demo)
     try:
@@ -155,8 +172,7 @@ def test_it_starts_calmly_lets_a_newcomer_in_and_stops_cleanly_on_ctrl_c(tmp_pat
         assert demo.wait(timeout=60) == 0
         console.reader.join(timeout=10)
     finally:
-        if demo.poll() is None:
-            os.killpg(demo.pid, signal.SIGKILL)
+        kill_all(demo)
 
     assert still_running(children) == set()
     credentials = json.loads((var / "demo-credentials.json").read_text())
@@ -218,8 +234,7 @@ def test_ctrl_c_in_a_terminal_ends_make_demo_with_status_0(tmp_path):
         os.write(terminal, b"\x03")  # Ctrl-C, as typed
         assert make.wait(timeout=60) == 0
     finally:
-        if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
+        kill_all(make)
         reader.join(timeout=10)
         os.close(terminal)
     shown = b"".join(screen).decode()
@@ -248,3 +263,27 @@ def test_a_busy_port_is_named_with_the_variable_that_moves_it(tmp_path):
         f"demo: port {port} (the portal's port) is in use by another program. "
         f"Choose another with PORT, e.g. `PORT={port + 10} make demo`.\n"
     )
+
+
+def test_a_second_demo_on_the_same_folder_is_refused(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    with (var / "demo.lock").open("w") as running:
+        fcntl.flock(running, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        done = subprocess.run(
+            [sys.executable, "-m", "demo"],
+            cwd=ROOT,
+            env=demo_environment(
+                var, PORT=free_port(), AAC_SIM_PORT=free_port(pair=True)
+            ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"demo: another demo runs in {var}/. Stop it first, or give this one a "
+        "folder of its own with AAC_VAR_DIR.\n"
+    )
+    assert not (var / "logs").exists()  # the running demo's logs left alone
