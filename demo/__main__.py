@@ -139,10 +139,13 @@ def run_demo(options: dict[str, int]) -> int:
         wait_for(f"{sim_url}/_sim/health", simulator)
         set_up_at = time.time()
         set_up(credentials, logs["setup"])
+        # One task at a time: SQLite has one writer, and two first syncs
+        # applying side by side made one wait past its busy timeout ("database
+        # is locked") on a loaded machine.
         start(
             "worker",
             "-m", "celery", "-A", "aacportal", "worker", "--loglevel=INFO",
-            "--concurrency=2", "--hostname=demo-worker@%h",
+            "--concurrency=1", "--hostname=demo-worker@%h",
             log="worker", restart=True,
         )  # fmt: skip
         start(
@@ -242,7 +245,7 @@ def banner(url: str, credentials: Path, logs: Path, options: dict[str, int]) -> 
   Logs (simulator, set-up, worker, beat, web): tail -f {folder}/*.log
   Ctrl-C stops everything.
 
-  Syncing every workspace (a line as each ends; a minute the first time):"""
+  Syncing every workspace (a line as each ends; minutes the first time):"""
 
 
 def wait_for(url: str, service: Service, timeout: float = START_TIMEOUT) -> None:

@@ -5,8 +5,8 @@ Starts `python -m demo` on free ports with a folder of its own
 (Debian's, through Playwright, as the browser tests) log in as the demo's admin
 and photograph the pages a new admin meets first into docs/screenshots/: the
 guided first visit over the dashboard, then (the tour dismissed) the
-dashboard, the attention page, a schedule's page and the admin's page of a
-workspace. Run it again
+dashboard, the attention page, a failing schedule's page (through its
+finding) and the admin's page of a workspace. Run it again
 whenever those pages change; the demo's data is seeded, so only what changed
 on the pages changes in the pictures.
 """
@@ -86,8 +86,8 @@ def photograph(url: str) -> None:
         page.goto("/attention/")
         shoot(page, "attention")
 
-        page.goto("/schedules/")
-        page.locator("#schedules-table tbody a").first.click()
+        # A failing schedule's page, reached as an admin would: from its finding.
+        page.locator("a.action", has_text="Disable or run now").first.click()
         page.wait_for_url("**/schedules/*/")
         shoot(page, "schedule")
 
@@ -95,6 +95,7 @@ def photograph(url: str) -> None:
         page.get_by_role("link", name="Demo EU", exact=True).click()
         page.wait_for_url("**/change/")
         page.click("#toggle-nav-sidebar")  # the page, not the admin's menu
+        page.evaluate("window.scrollTo(0, 0)")
         shoot(page, "admin-workspace")
         browser.close()
 
