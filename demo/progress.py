@@ -34,7 +34,13 @@ def main(since: datetime) -> None:
             trigger=SyncRun.Trigger.DEMO, queued_at__gte=since
         ).values_list("pk", flat=True)
     )
-    if not waiting:  # none queued: set-up's log says why
+    if not waiting:
+        print(
+            "  None queued: the set-up log says why. A sync cut short by the last "
+            "stop stays 'running' until it is expired (two minutes); then press "
+            "Re-sync all on the dashboard.",
+            flush=True,
+        )
         return
     failed = 0
     while waiting:
