@@ -116,10 +116,16 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "accounts.context_processors.first_visit",
             ],
         },
     },
 ]
+
+# The guided first visit (accounts/tour.py): a panel walking a new user
+# through the portal until they dismiss it. The demo switches it on; a
+# production portal shows it only when this is set.
+AAC_FIRST_VISIT_TOUR = env.bool("AAC_FIRST_VISIT_TOUR", default=False)
 
 # ---------------------------------------------------------------------------
 # Database

@@ -374,6 +374,11 @@ ACCOUNTS = {
     "accounts/unsubscribe/<str:token>/": Route(
         named("digest_unsubscribe", "unsubscribe_token"), everyone(200, anonymous=200)
     ),
+    # The guided first visit is off here, as in production unless switched on
+    # (AAC_FIRST_VISIT_TOUR; tests/accounts/test_tour.py).
+    "accounts/tour/dismiss/": Route(
+        named("dismiss_tour"), everyone(404), method="post"
+    ),
     "accounts/password_change/": Route(named("password_change"), everyone(200)),
     "accounts/password_change/done/": Route(
         named("password_change_done"), everyone(200)
