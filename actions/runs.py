@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from aac import AACClient
@@ -136,6 +137,38 @@ def target_of_asset(asset, *, schedule_aac_id: int | None = None) -> Target:
         schedule_aac_id=schedule_aac_id,
         refusal=refusal,
     )
+
+
+def target_of(workspace: Workspace, kind: str, aac_id: str) -> Target:
+    """What "Run now" on a schedule, plan, flow or workflow of the workspace
+    runs, by its AAC id as a URL carries it; Http404 when there is none."""
+    if kind == "schedule":
+        schedule = (
+            Schedule.objects.filter(workspace=workspace, aac_id=_number(aac_id))
+            .select_related("workspace")
+            .first()
+        )
+        if schedule is None:
+            raise Http404("No such schedule")
+        return target_of_schedule(schedule)
+    if kind not in ASSET_MODELS:
+        raise Http404("No such kind")
+    key = aac_id if kind == "workflow" else _number(aac_id)
+    asset = (
+        ASSET_MODELS[kind]
+        .objects.filter(workspace=workspace, aac_id=key)
+        .select_related("workspace")
+        .first()
+    )
+    if asset is None:
+        raise Http404(f"No such {kind}")
+    return target_of_asset(asset)
+
+
+def _number(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404("Not an AAC id")
+    return int(value)
 
 
 def connection_for(target: Target) -> Connection:

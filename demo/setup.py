@@ -28,14 +28,13 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 
 from accounts.models import Profile  # noqa: E402
+from demo import DEMO_PASSWORD  # noqa: E402
 from demo.actions import show_actions  # noqa: E402
 from schedules.queueing import QueueError, queue_sync  # noqa: E402
 from workspaces.enrolment import add_connection  # noqa: E402
 from workspaces.models import Connection, Membership, Workspace  # noqa: E402
 from workspaces.services import register_workspace, test_connection  # noqa: E402
 from workspaces.tokens.pasted import store_pasted_tokens  # noqa: E402
-
-DEMO_PASSWORD = "aacportal-demo"  # noqa: S105 (a published demo login)
 
 
 def main(credentials_path: str) -> None:
