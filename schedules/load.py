@@ -10,11 +10,11 @@ local day and quarter hour (`schedules.triggers.clock.cron_slots`, under its
 daylight-saving rule), once per UTC day and process (cached). Only the
 schedules whose columns do not tell the whole story are read one by one,
 from their raw triggers: several triggers (the columns hold the first), or a
-start or end date (their description says "from" or "until"). Counting per quarter hour of UTC keeps a `Load` cheap to
-store and add up per workspace, and exact for any viewer's timezone (every
-zone's offset is a whole number of quarter hours). The current quarter hour
-counts from its start. Two triggers of one schedule firing at the same
-instant count twice.
+start or end date (their description says "from" or "until"). Counting per
+quarter hour of UTC keeps a `Load` cheap to store and add up per workspace,
+and exact for any viewer's timezone (every zone's offset is a whole number of
+quarter hours). The current quarter hour counts from its start. Two triggers
+of one schedule firing at the same instant count twice.
 """
 
 from collections import Counter
