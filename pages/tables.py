@@ -6,7 +6,9 @@ that have a cell (each cell's markup is a block of templates/pages/_cells.html,
 put together by the `schedule_rows` tag), and the CSV writes every column, with
 the same labels, in the same order. The query string carries the table's whole
 state (so a filtered view can be bookmarked and shared), and the CSV reads the
-same parameters, so it holds exactly the rows the table would list.
+same parameters, so it holds exactly the rows the table would list. The
+filters, search and sort themselves are `schedules.listing`'s, shared with
+the API.
 """
 
 import csv
@@ -16,7 +18,6 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -25,14 +26,15 @@ from django.utils import timezone
 from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from lib.zones import zone
 from pages.aac_links import region_url
-from schedules.models import Schedule, TaskKind, TriggerKind
-from schedules.search import search
-from workspaces import access
-from workspaces.access import User
+from schedules.listing import (
+    DEFAULT_SORT,
+    ScheduleFilterForm,
+    filter_schedules,
+    sort_schedules,
+)
+from schedules.models import Schedule
 
 PAGE_SIZE = 50
-DEFAULT_SORT = "name"
-YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 
 
 class Format(StrEnum):
@@ -52,10 +54,9 @@ class Column:
     # What it shows: a Schedule field, or an annotation of `_shown`.
     attr: str
     format: Format = Format.TEXT
-    # Its ?sort= key; "" for a column that is not sorted on.
+    # Its ?sort= key (a key of `schedules.listing.SORTS`); "" for a column
+    # that is not sorted on.
     sort: str = ""
-    # The field it sorts on, when not `attr`.
-    order: str = ""
     # Its cell in the HTML table (the block of _cells.html with its markup,
     # and the cell's class); "" for a column only the CSV has, whose value a
     # table cell shows beside another's.
@@ -97,7 +98,6 @@ COLUMNS = [
         "Workspace",
         "workspace_name",
         sort="workspace",
-        order="workspace__name",
         cell="workspace",
         reads=("workspace_id",),
     ),
@@ -152,7 +152,6 @@ COLUMNS = [
     Column("Parser note", "note"),
 ]
 TABLE_COLUMNS = [column for column in COLUMNS if column.cell]
-SORTS = {column.sort: column.order or column.attr for column in COLUMNS if column.sort}
 # Only what the table and the CSV show: never `raw` (large), nor anything of
 # the workspace but its name.
 SHOWN_FIELDS = sorted(
@@ -168,77 +167,8 @@ SORT_CHOICES = [
 ]
 
 
-def workspace_choices(user: User) -> list[tuple[int, str]]:
-    """The (id, name) of the workspaces a table's workspace filter offers."""
-    return list(access.visible_workspaces(user).values_list("pk", "name"))
-
-
 def _iso(value: datetime | None, tz: tzinfo | None) -> str:
     return timezone.localtime(value, tz).isoformat() if value and tz else ""
-
-
-class ScheduleFilterForm(forms.Form):
-    """Validates the query string; an invalid value is ignored, never a 500."""
-
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
-    owner = forms.CharField(label="Owner e-mail", required=False, max_length=255)
-    task = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any"), *TaskKind.choices]
-    )
-    trigger = forms.ChoiceField(
-        label="Trigger", required=False, choices=[("", "Any"), *TriggerKind.choices]
-    )
-    enabled = forms.ChoiceField(label="Enabled", required=False, choices=YES_NO)
-    owner_disabled = forms.ChoiceField(
-        label="Owner disabled", required=False, choices=YES_NO
-    )
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(p + key, p + key) for key in SORTS for p in ("", "-")],
-        widget=forms.HiddenInput,
-    )
-
-    def __init__(self, data, *, workspaces: list[tuple[int, str]] | None):
-        """`workspaces`: the visible (id, name) pairs; None hides the filter."""
-        super().__init__(data)
-        if workspaces is None:
-            del self.fields["workspace"]
-        else:
-            self.fields["workspace"].choices = [("", "All"), *workspaces]
-
-    def params(self) -> dict:
-        """The valid, non-empty parameters."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
-
-
-def filter_schedules(schedules: QuerySet[Schedule], params: dict) -> QuerySet:
-    if q := params.get("q"):
-        schedules = search(schedules, q)
-    if "workspace" in params:
-        schedules = schedules.filter(workspace_id=params["workspace"])
-    if "owner" in params:
-        schedules = schedules.filter(owner_email=params["owner"])
-    if "task" in params:
-        schedules = schedules.filter(task_kind=params["task"])
-    if "trigger" in params:
-        schedules = schedules.filter(trigger_kind=params["trigger"])
-    if "enabled" in params:
-        schedules = schedules.filter(enabled=params["enabled"] == "yes")
-    if "owner_disabled" in params:
-        schedules = schedules.filter(owner_disabled=params["owner_disabled"] == "yes")
-    return schedules
-
-
-def sort_schedules(schedules: QuerySet[Schedule], sort: str) -> QuerySet:
-    """Empty values count as the largest (last going up, first going down), as
-    PostgreSQL orders them, so a (column, id) index serves both directions; the
-    id makes pages stable."""
-    expression = F(SORTS[sort.lstrip("-")])
-    if sort.startswith("-"):
-        return schedules.order_by(expression.desc(nulls_first=True), "-id")
-    return schedules.order_by(expression.asc(nulls_last=True), "id")
 
 
 def _shown(schedules: QuerySet[Schedule]) -> QuerySet[Schedule]:
