@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from activity.models import Action, Entry
 from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
+from pages.widgets import ManyOptionsSelect
 from workspaces import access
 
 CSV_COLUMNS = (
@@ -46,7 +47,9 @@ class ActivityFilterForm(forms.Form):
     """Validates the query string; a bad value is ignored, never a 500."""
 
     user = forms.CharField(label="User", required=False, max_length=150)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any"), *Action.choices]
     )

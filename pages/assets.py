@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
+from pages.widgets import ManyOptionsSelect
 from schedules.assets.models import ASSET_MODELS, Asset, AssetKind
 from schedules.assets.queries import people, schedules_running
 from schedules.models import Person, Schedule
@@ -52,7 +53,9 @@ class AssetFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
     q = forms.CharField(label="Name", required=False, max_length=200)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     failing = forms.ChoiceField(label="Failing now", required=False, choices=YES_NO)
     sort = forms.ChoiceField(
         required=False,

@@ -19,6 +19,7 @@ from attention.models import Finding, Severity, Subject
 from attention.queries import open_findings, with_mutes
 from attention.rules import BY_KEY, RULES, SEVERITY_ORDER, Rule, described
 from pages.aac_links import aac_url
+from pages.widgets import ManyOptionsSelect
 
 # Findings shown per group on the full page; a filter to the rule shows all,
 # PAGE_SIZE at a time.
@@ -37,7 +38,9 @@ ASSET_PAGES = {"plan": "pages:plan", "flow": "pages:flow", "workflow": "pages:wo
 class AttentionFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     severity = forms.ChoiceField(
         label="Severity", required=False, choices=[("", "Any"), *Severity.choices]
     )

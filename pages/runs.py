@@ -18,6 +18,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from pages.widgets import ManyOptionsSelect
 from schedules.assets.models import AssetKind, RanFrom, Run, RunStatus
 from schedules.assets.queries import people
 from schedules.models import Person, Schedule
@@ -52,7 +53,9 @@ ASSET_URLS = {
 class RunFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any"), *RunStatus.choices]
     )

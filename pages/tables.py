@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from lib.zones import zone
+from pages.widgets import ManyOptionsSelect
 from schedules.models import Schedule, TaskKind, TriggerKind
 from schedules.search import search
 from workspaces import access
@@ -156,7 +157,9 @@ class ScheduleFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
     q = forms.CharField(label="Search", required=False, max_length=200)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     owner = forms.CharField(label="Owner e-mail", required=False, max_length=255)
     task = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Any"), *TaskKind.choices]
