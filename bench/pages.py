@@ -151,6 +151,7 @@ def finish(every: list, now) -> None:
     """What a fill left undone: the summaries the syncs would have written,
     the users, fresh statistics."""
     from django.contrib.auth import get_user_model
+    from django.db import transaction
 
     from schedules import summaries
     from schedules.models import WorkspaceSummary
@@ -161,7 +162,9 @@ def finish(every: list, now) -> None:
     if missing:
         say(f"summaries of {len(missing):,} workspaces")
     for workspace in missing:
-        summaries.record(workspace.pk, now=now)
+        # As the sync records it: in a transaction (it locks the total's row).
+        with transaction.atomic():
+            summaries.record(workspace.pk, now=now)
     users = get_user_model().objects
     if not users.filter(username="alice").exists():
         users.create_superuser("alice", "alice@example.com", "bench-password")

@@ -204,7 +204,7 @@ def pages_to_time() -> dict:
     from django.db.models import Count
     from django.test import Client
 
-    from pages.runs import cursor_of
+    from schedules.assets.listing import cursor_of
     from schedules.models import Plan, Run, Schedule
     from workspaces.models import Workspace
 

@@ -5,15 +5,16 @@ A schedule's `next_run_at` is one run; an every-five-minutes schedule runs
 2,016 times a week, and the load counts each. The database groups the
 schedules by what decides their runs (`cron` and `timezone`, or the one-time
 instant), so the work grows with the number of distinct triggers, not of
-schedules; each distinct cron is expanded once per UTC day and process (its
-runs per quarter hour, cached), under the daylight-saving rule of
-`schedules.triggers.clock`. Only the schedules whose columns do not tell the
-whole story are read one by one, from their raw triggers: several triggers
-(the columns hold the first), or a start or end date (their description says
-"from" or "until"). Counting per quarter hour of UTC keeps a `Load` cheap to
-store and add up per workspace, and exact for any viewer's timezone (every
-zone's offset is a whole number of quarter hours). The current quarter hour
-counts from its start. Two triggers of one schedule firing at the same
+schedules; each distinct cron's runs per quarter hour are worked out per
+local day and quarter hour (`schedules.triggers.clock.cron_slots`, under its
+daylight-saving rule), once per UTC day and process (cached). Only the
+schedules whose columns do not tell the whole story are read one by one,
+from their raw triggers: several triggers (the columns hold the first), or a
+start or end date (their description says "from" or "until"). Counting
+per quarter hour of UTC keeps a `Load` cheap to store and add up per
+workspace, and exact for any viewer's timezone (every zone's offset is a
+whole number of quarter hours). The current quarter hour counts from its
+start. Two triggers of one schedule firing at the same
 instant count twice.
 """
 
@@ -25,10 +26,9 @@ from itertools import takewhile
 
 from django.db.models import Count, Q, QuerySet
 
-from lib.zones import zone
 from schedules.models import Schedule
 from schedules.parse import MANY_TRIGGERS, triggers_of
-from schedules.triggers.clock import compile_cron, cron_runs
+from schedules.triggers.clock import cron_slots
 from schedules.triggers.reader import FROM, UNTIL, Trigger, cron_trigger
 
 SLOT = timedelta(minutes=15)
@@ -47,7 +47,8 @@ IRREGULAR = (
 
 @dataclass(frozen=True)
 class Load:
-    """Runs per quarter hour of UTC from `start` (a quarter hour) for DAYS days."""
+    """Runs per quarter hour of UTC from `start` (a quarter hour), for DAYS days
+    unless made for longer (a stored summary outlives its moment)."""
 
     start: datetime
     slots: tuple[int, ...]
@@ -167,87 +168,4 @@ def _week_of_slots(
 ) -> tuple[int, ...]:
     """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
     (UTC midnight): any span of `days` starting that day lies within."""
-    counted = _slots_by_field(engine, zone_name, day, days)
-    if counted is not None:
-        return counted
-    return _slots_run_by_run(engine, zone_name, day, days)
-
-
-def _slots_by_field(
-    engine: str, zone_name: str, day: datetime, days: int
-) -> tuple | None:
-    """`_week_of_slots` from the cron's fields, a quarter hour of each matching
-    day and hour at a time, not run by run: some thousand steps for a cron
-    firing every minute instead of ten thousand croniter steps. None for what
-    it does not read (L, W, #, years): those go run by run.
-
-    The daylight-saving rule is `schedules.triggers.clock`'s: a skipped wall
-    time does not fire, a repeated one fires at its first occurrence; every
-    zone changes its clock on a quarter hour, so a quarter hour of wall time
-    is skipped or kept whole.
-    """
-    template, problem = compile_cron(engine)
-    if problem:
-        return None
-    minutes, hours, doms, months, dows, seconds, years = template.expanded
-    fields = (minutes, hours, doms, months, dows, seconds)
-    if years != ["*"] or template.nth_weekday_of_month or template.nearest_weekday:
-        return None
-    if any(v != "*" and not isinstance(v, int) for f in fields for v in f):
-        return None
-    per_second = 60 if seconds == ["*"] else len(seconds)
-    per_quarter = [0] * 4
-    for minute in range(60) if minutes == ["*"] else minutes:
-        per_quarter[minute // 15] += per_second
-    quarters = [(q, n) for q, n in enumerate(per_quarter) if n]
-    tz = zone(zone_name)
-    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
-    first = day.astimezone(tz).date() - timedelta(days=1)
-    quarter_hours = [
-        (hour * 4 + quarter, n)
-        for hour in (range(24) if hours == ["*"] else hours)
-        for quarter, n in quarters
-    ]
-    for offset in range(days + 4):
-        date = first + timedelta(days=offset)
-        if not _fires_on(date, doms, months, dows):
-            continue
-        midnight = datetime(date.year, date.month, date.day)
-        before = midnight.replace(tzinfo=tz).utcoffset()
-        after = (midnight + timedelta(days=1)).replace(tzinfo=tz).utcoffset()
-        if before == after:  # no clock change that day: plain arithmetic
-            start = (datetime.combine(date, time(), UTC) - before - day) // SLOT
-            for index, n in quarter_hours:
-                if 0 <= start + index < len(slots):
-                    slots[start + index] += n
-            continue
-        for index, n in quarter_hours:
-            wall = midnight + index * SLOT
-            at = wall.replace(tzinfo=tz).astimezone(UTC)
-            if at.astimezone(tz).replace(tzinfo=None) != wall:
-                continue  # skipped by a daylight-saving change
-            slot = (at - day) // SLOT
-            if 0 <= slot < len(slots):
-                slots[slot] += n
-    return tuple(slots)
-
-
-def _fires_on(date, doms: list, months: list, dows: list) -> bool:
-    """Whether a cron with these fields fires on `date` (croniter's rule: a day
-    of the month and a weekday both given match either)."""
-    if months != ["*"] and date.month not in months:
-        return False
-    on_day = doms == ["*"] or date.day in doms
-    on_weekday = dows == ["*"] or (date.weekday() + 1) % 7 in dows
-    if doms != ["*"] and dows != ["*"]:
-        return on_day or on_weekday
-    return on_day and on_weekday
-
-
-def _slots_run_by_run(engine: str, zone_name: str, day: datetime, days: int) -> tuple:
-    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
-    end = day + timedelta(days=days + 1)
-    runs = cron_runs(engine, zone_name, after=day - timedelta(microseconds=1))
-    for at in takewhile(lambda at: at < end, runs):
-        slots[(at - day) // SLOT] += 1
-    return tuple(slots)
+    return cron_slots(engine, zone_name, start=day, count=(days + 1) * SLOTS_PER_DAY)

@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from api.models import ApiToken
+from api.tokens import create_token, revoke
 from schedules import summaries
 from schedules.models import (
     Person,
@@ -243,3 +245,13 @@ def make_history(workspace, count, *, plans=10, now=None, schedules=()):
             )
         )
     return Run.objects.bulk_create(rows, batch_size=1000)
+
+
+def make_token(user, *, name="script", read_only=False, expires_at=None, revoked=False):
+    """An API token of `user`, and its secret."""
+    token, secret = create_token(
+        user=user, name=name, read_only=read_only, expires_at=expires_at
+    )
+    if revoked:
+        revoke(ApiToken.objects.filter(pk=token.pk))
+    return token, secret

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from pages.widgets import ManyOptionsSelect
+from schedules.widgets import ManyOptionsSelect
 
 
 class Form(forms.Form):

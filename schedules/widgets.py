@@ -1,4 +1,4 @@
-"""Form widgets of the portal's filters."""
+"""Form widgets of the filters of the tables (`schedules.listing` and the others)."""
 
 from django import forms
 from django.forms.utils import flatatt
