@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from attention.models import Finding, Severity
 from attention.queries import open_findings
 from attention.rules import RULES
+from schedules.widgets import ManyOptionsSelect
 
 RESOLVED_DAYS = 7
 SHOW = [
@@ -24,7 +25,9 @@ SHOW = [
 class AttentionFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     severity = forms.ChoiceField(
         label="Severity", required=False, choices=[("", "Any"), *Severity.choices]
     )

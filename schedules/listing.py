@@ -12,6 +12,7 @@ from django.db.models import F, QuerySet
 
 from schedules.models import Schedule, TaskKind, TriggerKind
 from schedules.search import search
+from schedules.widgets import ManyOptionsSelect
 from workspaces import access
 from workspaces.access import User
 
@@ -47,7 +48,9 @@ class ScheduleFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
     q = forms.CharField(label="Search", required=False, max_length=200)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     owner = forms.CharField(label="Owner e-mail", required=False, max_length=255)
     task = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Any"), *TaskKind.choices]

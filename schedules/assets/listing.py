@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from schedules.assets.models import Asset, AssetKind, RanFrom, Run, RunStatus
 from schedules.listing import YES_NO, order_by_sort, sort_choices
+from schedules.widgets import ManyOptionsSelect
 
 # ?sort= key -> the field an asset table orders on.
 ASSET_SORTS = {
@@ -47,7 +48,9 @@ class AssetFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
     q = forms.CharField(label="Name", required=False, max_length=200)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     failing = forms.ChoiceField(label="Failing now", required=False, choices=YES_NO)
     sort = forms.ChoiceField(
         required=False, choices=sort_choices(ASSET_SORTS), widget=forms.HiddenInput
@@ -82,7 +85,9 @@ def sort_assets(assets: QuerySet[Asset], sort: str) -> QuerySet[Asset]:
 class RunFilterForm(forms.Form):
     """Validates the query string; an invalid value is ignored, never a 500."""
 
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
+    workspace = forms.TypedChoiceField(
+        label="Workspace", required=False, coerce=int, widget=ManyOptionsSelect
+    )
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any"), *RunStatus.choices]
     )
