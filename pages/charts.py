@@ -8,14 +8,13 @@ series' link for stacked bars.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from schedules.load import DAYS, Load, upcoming_load
+from schedules.load import DAYS, Load
 from schedules.models import Schedule
 from schedules.queries import OwnerCount, Summary, kind_counts, top_owners
 from schedules.summaries import Overview
@@ -213,10 +212,11 @@ def dashboard_charts(overview: Overview, *, workspaces: list[Workspace]) -> list
 
 
 def workspace_charts(
-    schedules: QuerySet[Schedule], summary: Summary, *, scope: dict, now: datetime
+    schedules: QuerySet[Schedule], summary: Summary, *, scope: dict, load: Load
 ) -> list[Chart]:
-    """A workspace page's charts, counted from its rows; `scope` is its filter
-    of the schedules table."""
+    """A workspace page's charts, counted from its rows but for the week's load,
+    which its sync stored (`schedules.summaries`); `scope` is its filter of the
+    schedules table."""
     return [
         owner_chart(
             top_owners(schedules, limit=TOP),
@@ -225,7 +225,7 @@ def workspace_charts(
         ),
         kind_chart(summary, "task", scope=scope),
         kind_chart(summary, "trigger", scope=scope),
-        upcoming_chart(upcoming_load(schedules, now=now)),
+        upcoming_chart(load),
     ]
 
 
