@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench mutate
+.PHONY: demo test lint bench mutate screenshots
 
 demo: $(VENV)/.installed  ## set up and run the portal, worker, beat and simulator
 	$(BIN)/python -m demo
 
 test: $(VENV)/.installed  ## set up and run the whole test suite
 	AAC_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: $(VENV)/.installed  ## the README's pictures, from a fresh demo, into docs/screenshots/
+	$(BIN)/python -m demo.screenshots
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

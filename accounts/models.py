@@ -1,5 +1,6 @@
-"""Per-user preferences of the portal's people (their timezone, the daily digest),
-and password-reset requests (for their throttle)."""
+"""Per-user preferences of the portal's people (their timezone, the daily digest,
+whether they dismissed the guided first visit), and password-reset requests (for
+their throttle)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +45,12 @@ class Profile(models.Model):
         default=8,
         validators=[MaxValueValidator(23)],
         help_text="The hour of the day (0-23, in my timezone) it arrives.",
+    )
+    tour_dismissed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the user hid the guided first visit; empty shows it "
+        "(where AAC_FIRST_VISIT_TOUR is on).",
     )
 
     def __str__(self):

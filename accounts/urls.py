@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("preferences/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="digest_unsubscribe"),
+    path("tour/dismiss/", views.dismiss_tour, name="dismiss_tour"),
     path(
         "password_reset/",
         reset(views.PasswordResetView.as_view()),

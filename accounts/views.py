@@ -1,6 +1,6 @@
 """Login (remembering the browser's timezone the first time), preferences, the
-digest's unsubscribe link, and the password reset, which is there only when
-e-mail is configured."""
+digest's unsubscribe link, the guided first visit's dismissal, and the password
+reset, which is there only when e-mail is configured."""
 
 from functools import wraps
 
@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import tour
 from accounts.forms import TimezoneForm
 from accounts.preferences import (
     adopt_browser_timezone,
@@ -69,6 +71,20 @@ def unsubscribe(request, token: str):
     if done:
         stop_digest(user_id=user_id)
     return render(request, "accounts/unsubscribe.html", {"done": done})
+
+
+@require_POST
+def dismiss_tour(request):
+    """Hide the guided first visit for good, and stay on the page it was on."""
+    if not settings.AAC_FIRST_VISIT_TOUR:
+        raise Http404("The guided first visit is off (AAC_FIRST_VISIT_TOUR)")
+    tour.dismiss(user=request.user)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = resolve_url(settings.LOGIN_REDIRECT_URL)
+    return redirect(back)
 
 
 def when_reset_enabled(view):

@@ -10,6 +10,7 @@ from pages.failures import failed_runs
 from pages.poller import Poller
 from pages.selection import row_actions
 from pages.tables import build_table
+from schedules import summaries
 from schedules.models import Run, Schedule, SyncRun
 from schedules.queries import summarise
 from workspaces import access
@@ -35,12 +36,13 @@ def workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
         failed_runs=failed.by_workspace,
     )
     scope = {"workspace": ws.pk}
+    load = summaries.overview([ws.pk], now=now, every=False, detailed=set()).load
     history = SyncRun.objects.filter(workspace=ws).select_related("requested_by")
     context = {
         "card": card,
         "totals": summary.totals,
         "failed_runs": failed,
-        "charts": workspace_charts(schedules, summary, scope=scope, now=now),
+        "charts": workspace_charts(schedules, summary, scope=scope, load=load),
         "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
         **row_actions(request.user),
         "history": history[:HISTORY],
