@@ -27,10 +27,12 @@ bench: $(VENV)/.installed
 # Mutation testing of the code guarding tokens, data and access: minutes, not in CI
 # (README, "Mutation testing"). On SQLite and the embedded broker whatever the
 # environment says, niced, two mutants at a time; resumes where it stopped.
+# `make mutate MUTATE=retest` runs the survivors again, after new tests.
+MUTATE ?= run
 MUTATE_CHILDREN ?= 2
 mutate: $(VENV)/.installed
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CI AAC_VAR_DIR=$(CURDIR)/var/mutate \
-	  nice -n 19 $(BIN)/python -m mutation run --max-children $(MUTATE_CHILDREN)
+	  nice -n 19 $(BIN)/python -m mutation $(MUTATE) --max-children $(MUTATE_CHILDREN)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

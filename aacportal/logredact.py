@@ -21,6 +21,8 @@ _PATTERNS = [
     # JWT-shaped strings: three base64url segments, the first a JSON header.
     re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
     re.compile(r"(?i)(bearer\s+)[^\s'\",]+"),
+    # The portal's own API tokens (api/tokens.py), wherever they appear.
+    re.compile(r"aacp_[A-Za-z0-9_-]{20,}"),
     re.compile(r"(?i)((?:refresh|access)_token=)[^&\s'\",]+"),
     re.compile(r"(?i)(\"(?:refresh|access)_token\"\s*:\s*\")[^\"]*"),
     re.compile(r"(?i)('(?:refresh|access)_token'\s*:\s*')[^']*"),

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "health",
     "activity",
     "workspaces",
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "accounts",
     "actions",
     "pages",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +240,62 @@ CONTENT_SECURITY_POLICY = {
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not FIELD_ENCRYPTION_KEYS and DEBUG and (local_key := embedded.read_key(VAR_DIR)):
     FIELD_ENCRYPTION_KEYS = [local_key]
+
+# ---------------------------------------------------------------------------
+# The JSON API (api/; docs/api.md)
+# https://www.django-rest-framework.org/api-guide/settings/
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+# https://docs.djangoproject.com/en/5.2/topics/cache/
+# ---------------------------------------------------------------------------
+
+# The API's rate limit per token (per user for a browser session):
+# AAC_API_RATE requests a minute, counted in the cache. With several web
+# processes, point CACHE_URL at Redis (redis://host:6379/2) so they count
+# together; the default local-memory cache counts per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+AAC_API_RATE = env.str("AAC_API_RATE", default="600/min")
+# Replayed answers to requests with an Idempotency-Key are kept this long.
+AAC_API_IDEMPOTENCY_HOURS = env.int("AAC_API_IDEMPOTENCY_HOURS", default=24)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its "Bearer" challenge makes an anonymous answer a 401.
+        "api.authentication.TokenAuthentication",
+        # The portal's own session, with its CSRF check on every write.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenMayWrite",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AAC Portal API",
+    "DESCRIPTION": (
+        "Read what the portal caches of your AAC workspaces and act on them, "
+        "with exactly your access. Conventions: docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from the project's static files (drf-spectacular-sidecar),
+    # never a CDN, so the docs page stays within the Content-Security-Policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "schedules.assets.models.RunStatus",
+        "SyncStatusEnum": "schedules.models.SyncStatus",
+        "ChangeEnum": "actions.models.Change",
+        "ActivityActionEnum": "activity.models.Action",
+    },
+}
 
 # ---------------------------------------------------------------------------
 # Internationalisation

@@ -1,5 +1,5 @@
-"""URL map: the pages, the health page and probe, metrics, login and the Django
-admin."""
+"""URL map: the pages, the API, the health page and probe, metrics, login and the
+Django admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +9,7 @@ from pages.views.metrics import metrics
 
 urlpatterns = [
     path("", include("pages.urls")),
+    path("api/", include("api.urls")),
     path("health/", health, name="health"),
     path("health/live/", live, name="health_live"),
     path("metrics", metrics, name="metrics"),

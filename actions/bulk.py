@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from actions.aac_calls import ActionFailed, change_schedule, owner_label
@@ -176,3 +177,19 @@ def _act(change: BulkChange, item: BulkItem, *, enable: bool) -> tuple[str, str,
         return ItemStatus.FAILED, exc.message, exc.request_id
     owner = owner_label(schedule) or "its owner"
     return ItemStatus.SUCCEEDED, f"{verb} in AAC as {owner}.", changed.request_id or ""
+
+
+def visible_change_or_404(user, change_id: int) -> BulkChange:
+    """A change is visible to whoever asked for it and to anyone who sees one
+    of its workspaces."""
+    found = BulkChange.objects.filter(pk=change_id).first()
+    if found is None:
+        raise Http404("No such change")
+    mine = found.requested_by_id == user.pk
+    if not mine and not visible_items(user, found).exists():
+        raise Http404("No such change")
+    return found
+
+
+def visible_items(user, change: BulkChange) -> QuerySet[BulkItem]:
+    return access.scope(change.items.all(), user)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from aac import AACClient
@@ -51,6 +52,8 @@ START_TASK = "actions.tasks.start_run"
 FOLLOW_TASK = "actions.tasks.follow_run"
 # A press whose start AAC never answered is given up after this long.
 START_GIVE_UP = timedelta(minutes=10)
+# A run is read every two seconds for this long after it started, then less often.
+FOLLOW_CLOSELY = timedelta(minutes=2)
 # The job library is searched from this long before the press.
 LOOKUP_MARGIN = timedelta(minutes=2)
 AAC_STATES = {
@@ -134,6 +137,38 @@ def target_of_asset(asset, *, schedule_aac_id: int | None = None) -> Target:
         schedule_aac_id=schedule_aac_id,
         refusal=refusal,
     )
+
+
+def target_of(workspace: Workspace, kind: str, aac_id: str) -> Target:
+    """What "Run now" on a schedule, plan, flow or workflow of the workspace
+    runs, by its AAC id as a URL carries it; Http404 when there is none."""
+    if kind == "schedule":
+        schedule = (
+            Schedule.objects.filter(workspace=workspace, aac_id=_number(aac_id))
+            .select_related("workspace")
+            .first()
+        )
+        if schedule is None:
+            raise Http404("No such schedule")
+        return target_of_schedule(schedule)
+    if kind not in ASSET_MODELS:
+        raise Http404("No such kind")
+    key = aac_id if kind == "workflow" else _number(aac_id)
+    asset = (
+        ASSET_MODELS[kind]
+        .objects.filter(workspace=workspace, aac_id=key)
+        .select_related("workspace")
+        .first()
+    )
+    if asset is None:
+        raise Http404(f"No such {kind}")
+    return target_of_asset(asset)
+
+
+def _number(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404("Not an AAC id")
+    return int(value)
 
 
 def connection_for(target: Target) -> Connection:
@@ -391,6 +426,18 @@ def _quota_refusal(run: RunRequest, exc: RateLimited) -> None:
     _finish(run, Status.FAILED, message, request_id=exc.request_id)
 
 
+def next_look(run_id: int) -> float:
+    """Seconds until the run is read again: often while it is young, since the
+    page shows it live, then less often for a long run."""
+    started = (
+        RunRequest.objects.filter(pk=run_id)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    young = started is None or timezone.now() - started < FOLLOW_CLOSELY
+    return 2.0 if young else 15.0
+
+
 def follow(run_id: int) -> bool:
     """Read the run's status from AAC; True while it is still to be followed."""
     run = (
@@ -508,7 +555,7 @@ def _record(run: RunRequest, outcome: str, message: str) -> None:
 
 def stalled() -> list[tuple[int, str]]:
     """Presses to start again (claimed by a worker that died) and runs to
-    follow whose follower went quiet."""
+    follow whose follower went quiet (read less often than `next_look` says)."""
     quiet = timezone.now() - timedelta(seconds=60)
     return list(
         RunRequest.objects.filter(

@@ -1,17 +1,21 @@
 """Which schedules an action covers, and what the confirmation says about them.
 
 A selection is either rows ticked in the schedules table (by id, across
-workspaces) or everything a filter of that table shows. Only the schedules
-of workspaces the user operates are acted on; the summary counts the rest,
-and how many have no connection of their owner (AAC lets only the owner
-change a schedule: docs/aac-api.md, Schedules), so the confirmation says
-how many will fail before anyone presses.
+workspaces: `s`) or, with `all`, everything a filter of that table shows for
+the same parameters (`selection_of`; the confirmation page carries them on to
+its POST, so what is queued is what was summarised, and the API sends them).
+Only the schedules of workspaces the user operates are acted on; the summary
+counts the rest, and how many have no connection of their owner (AAC lets
+only the owner change a schedule: docs/aac-api.md, Schedules), so the
+confirmation says how many will fail before anyone presses.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
+from django.http import QueryDict
 
+from schedules.listing import ScheduleFilterForm, filter_schedules, workspace_choices
 from schedules.models import Schedule
 from workspaces import access
 from workspaces.models import Connection
@@ -93,3 +97,38 @@ def _without_owner_connection(schedules: QuerySet[Schedule]) -> dict[int, int]:
         if (row["workspace_id"], row["owner_id"]) not in have:
             counts[row["workspace_id"]] = counts.get(row["workspace_id"], 0) + row["n"]
     return counts
+
+
+@dataclass
+class Selection:
+    schedules: QuerySet[Schedule]
+    chosen: str  # in words, for the summary and the records
+    hidden: list[tuple[str, str]]  # the parameters to carry on
+
+
+def selection_of(user, data: QueryDict) -> Selection:
+    if data.get("all"):
+        form = ScheduleFilterForm(data, workspaces=workspace_choices(user))
+        params = {k: v for k, v in form.params().items() if k != "sort"}
+        schedules = filter_schedules(access.scope(Schedule.objects.all(), user), params)
+        labels = {name: str(form.fields[name].label) for name in params}
+        words = ", ".join(
+            f"{labels[k]}: {_shown(form, k, v)}" for k, v in params.items()
+        )
+        chosen = f"everything the filter shows ({words or 'no filter'})"
+        hidden = [("all", "1"), *((k, str(v)) for k, v in params.items())]
+        return Selection(schedules, chosen, hidden)
+    ids = [int(v) for v in data.getlist("s") if v.isascii() and v.isdigit()]
+    ids = ids[:MAX_TICKED]
+    schedules = ticked(user, ids)
+    return Selection(
+        schedules,
+        f"{len(ids)} ticked row{'s' * (len(ids) != 1)}",
+        [("s", str(i)) for i in ids],
+    )
+
+
+def _shown(form: ScheduleFilterForm, name: str, value) -> str:
+    field = form.fields[name]
+    choices = dict(getattr(field, "choices", ()))
+    return str(choices.get(value, value))

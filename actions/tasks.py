@@ -15,9 +15,6 @@ from actions.models import RunRequest
 
 logger = logging.getLogger(__name__)
 
-# How often a followed run is read from AAC.
-FOLLOW_EVERY_SECONDS = 2
-
 
 @shared_task(name=bulk.TASK, acks_late=False)
 def run_bulk_change(change_id: int) -> None:
@@ -28,13 +25,13 @@ def run_bulk_change(change_id: int) -> None:
 @shared_task(name=runs.START_TASK, acks_late=False)
 def start_run(run_id: int) -> None:
     if runs.start(run_id):
-        follow_run.apply_async((run_id,), countdown=FOLLOW_EVERY_SECONDS)
+        follow_run.apply_async((run_id,), countdown=runs.next_look(run_id))
 
 
 @shared_task(name=runs.FOLLOW_TASK, acks_late=False)
 def follow_run(run_id: int) -> None:
     if runs.follow(run_id):
-        follow_run.apply_async((run_id,), countdown=FOLLOW_EVERY_SECONDS)
+        follow_run.apply_async((run_id,), countdown=runs.next_look(run_id))
 
 
 @shared_task(name=windows.ADVANCE_TASK, acks_late=False)

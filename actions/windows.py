@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 
 from celery import current_app
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -190,6 +191,18 @@ def _end(window: Window) -> None:
 
 def _disable_item(window: Window, item: WindowItem) -> None:
     schedule = _cached(item)
+    maker = window.created_by
+    if schedule is not None and (
+        maker is None or not access.may_operate(maker, schedule.workspace)
+    ):
+        # Re-enabling at the end stays allowed: it only undoes the window.
+        _move(
+            window,
+            item,
+            State.NOT_DISABLED,
+            "Whoever made the window may no longer operate this workspace.",
+        )
+        return
     if schedule is None:
         _move(
             window,
@@ -384,3 +397,28 @@ def _record_window(
             target_name=window.reason,
             message=message,
         )
+
+
+def visible_windows(user) -> QuerySet[Window]:
+    """Windows over a workspace the user sees, and their own."""
+    items = access.scope(WindowItem.objects.all(), user)
+    return Window.objects.filter(
+        Q(pk__in=items.values("window_id")) | Q(created_by=user)
+    )
+
+
+def visible_window_or_404(user, window_id: int) -> Window:
+    found = visible_windows(user).filter(pk=window_id).first()
+    if found is None:
+        raise Http404("No such window")
+    return found
+
+
+def may_act_on(user, window: Window) -> bool:
+    """Operators of every workspace it covers (or whoever made it, while they
+    still operate them) may cancel or end it."""
+    workspaces = set(
+        window.items.exclude(workspace=None).values_list("workspace_id", flat=True)
+    )
+    operable = access.operable_ids(user)
+    return bool(operable) and workspaces <= operable

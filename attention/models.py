@@ -74,10 +74,6 @@ class Finding(models.Model):
     def __str__(self):
         return f"{self.rule}: {self.subject_name or self.subject_id}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.resolved_at is None
-
 
 class Mute(models.Model):
     """Someone decided a rule's finding about a subject needs nobody, for now."""

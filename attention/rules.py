@@ -102,9 +102,10 @@ RULES = (
         "Owner disabled",
         Severity.WARNING,
         Subject.SCHEDULE,
-        "The schedule is enabled but its owner is disabled in AAC: AAC does not "
-        "run it.",
-        "Give the schedule a new owner in AAC, or disable or delete it.",
+        "The schedule is enabled but its owner is disabled in AAC: it keeps "
+        "running, and nobody else can change or disable it.",
+        "Re-enable the owner in AAC long enough to hand the schedule to someone "
+        "active (or disable it), then disable the owner again.",
     ),
     Rule(
         "never_fires",

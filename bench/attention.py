@@ -7,7 +7,7 @@ the table, every twentieth failed and every run of each fiftieth target too.
 Then evaluates every workspace's rules twice, as the beat does: the first
 evaluation opens the findings, the second is the steady state after a sync
 that changed nothing. Per workspace: wall time (p50, p95, max) and SQL
-statements, which must not depend on the workspace's data. Then the pages
+statements, a few per rule whatever the workspace holds. Then the pages
 that read the findings: the attention page, one rule's page, the dashboard,
 and a /metrics scrape.
 
@@ -37,6 +37,8 @@ SCHEDULES = 1_000
 RUNS = 3_000  # a workspace
 DAYS = 3
 TARGET_EVALUATION_P95_S = 1.0
+# Each rule's few queries and the writes: one more when some words changed.
+TARGET_STATEMENTS = 30
 TARGET_PAGE_P95_MS = 150
 
 
@@ -162,9 +164,11 @@ def report(results: dict) -> None:
         f"TARGET evaluation p95 < {TARGET_EVALUATION_P95_S} s a workspace: "
         + ("met" if steady["p95"] < TARGET_EVALUATION_P95_S else "not met")
     )
+    most = max(results["first"]["statements"] + steady["statements"])
     print(
-        "TARGET SQL statements the same for every workspace (steady state): "
-        + ("met" if len(steady["statements"]) == 1 else "not met")
+        f"TARGET SQL statements of any workspace's evaluation <= {TARGET_STATEMENTS}: "
+        + ("met" if most <= TARGET_STATEMENTS else "not met")
+        + f" ({most})"
     )
     slow = [n for n, p in results["pages"].items() if p["p95"] >= TARGET_PAGE_P95_MS]
     print(

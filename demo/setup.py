@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 
 from accounts.models import Profile  # noqa: E402
 from demo import DEMO_PASSWORD  # noqa: E402
+from demo.actions import show_actions  # noqa: E402
 from schedules.queueing import QueueError, queue_sync  # noqa: E402
 from workspaces.enrolment import add_connection  # noqa: E402
 from workspaces.models import Connection, Membership, Workspace  # noqa: E402
@@ -61,6 +62,9 @@ def main(credentials_path: str) -> None:
         for connection in workspace.connections.all():
             _, message = test_connection(connection)
             print(f"demo: {connection}: {message}", flush=True)
+    # The first workspace, synced here and now, shows what acting looks like.
+    show_actions(next(iter(workspaces.values())), admin)
+    for workspace in workspaces.values():
         try:
             queue_sync(workspace=workspace, trigger="demo")
         except QueueError as exc:

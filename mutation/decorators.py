@@ -10,6 +10,10 @@ outside. The copies it switches between (the original and each mutant) keep
 `sensitive_variables` (they hold the tokens) but not the caches: one cache,
 the trampoline's, which `cache_clear()` empties and which `plugin` empties
 before each mutant's session.
+
+Some modules matter for a few of their functions only (the CSV export of the
+schedules table, beside its filters and sorting): `[tool.mutation.functions]`
+in pyproject.toml names them, and the rest of such a module is left alone.
 """
 
 import libcst as cst
@@ -40,12 +44,14 @@ def _uncached(function: cst.FunctionDef) -> cst.FunctionDef:
     return function.with_changes(decorators=kept)
 
 
-def install() -> None:
+def install(functions: dict[str, list[str]]) -> None:
     """Patch mutmut: such a function is judged as if undecorated, and only its
-    trampoline keeps the decorators."""
+    trampoline keeps the decorators; in a file `functions` names, only the
+    functions it lists are mutated (`[tool.mutation.functions]`)."""
     visitor = file_mutation.MutationVisitor
     skip = visitor._skip_node_and_children
     arrange = file_mutation.function_trampoline_arrangement
+    create = file_mutation.create_mutations
 
     def skip_unless_wrapping(self, node: cst.CSTNode) -> bool:
         if only_wrapping(node):
@@ -61,5 +67,21 @@ def install() -> None:
             methods = [trampoline, *(_uncached(copy) for copy in copies)]
         return declarations, methods, assignments, names
 
+    def create_in_listed_functions(filename, code, *args, **kwargs):
+        module, mutations, *ignored = create(filename, code, *args, **kwargs)
+        listed = functions.get(str(filename))
+        if listed is not None:
+            mutations = [m for m in mutations if _function_of(m) in listed]
+        return module, mutations, *ignored
+
     visitor._skip_node_and_children = skip_unless_wrapping
     file_mutation.function_trampoline_arrangement = arrange_bare_copies
+    file_mutation.create_mutations = create_in_listed_functions
+
+
+def _function_of(mutation) -> str | None:
+    """The name of the function (or method) a mutation is in; None outside one."""
+    function = mutation.contained_by_top_level_function
+    if isinstance(function, cst.FunctionDef):
+        return function.name.value
+    return None

@@ -37,6 +37,15 @@ def results(root: Path = Path("mutants")) -> dict[str, Counter]:
     return by_module
 
 
+def survivors(root: Path = Path("mutants")) -> list[str]:
+    """The mutants no test failed on (or no test reached), by name."""
+    names = []
+    for meta in sorted(root.rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        names += [name for name, code in codes.items() if code in SURVIVED | NO_TESTS]
+    return names
+
+
 def print_report(out=sys.stdout) -> bool:
     """Print one line per module and the total; False when nothing was run yet."""
     by_module = results()

@@ -12,9 +12,14 @@ from workspaces.models import Workspace
 
 def aac_url(workspace: Workspace, what: str, aac_id: int | str) -> str:
     """Where AAC's UI shows `what` ("schedule", "plan", ...); "" when unknown."""
-    region = settings.AAC_REGIONS.get(workspace.region)
+    return region_url(workspace.region, what, aac_id)
+
+
+def region_url(region: str, what: str, aac_id: int | str) -> str:
+    """The same from the workspace's region alone: a table's rows carry that."""
+    hosts = settings.AAC_REGIONS.get(region)
     path = settings.AAC_UI_PATHS.get(what)
-    if region is None or path is None:
+    if hosts is None or path is None:
         return ""
-    base = (region.get("ui_url") or region["api_url"]).rstrip("/")
+    base = (hosts.get("ui_url") or hosts["api_url"]).rstrip("/")
     return base + path.format(id=aac_id)

@@ -8,25 +8,28 @@ table; their schedules and owners come in one query each.
 
 from dataclasses import dataclass, field
 
-from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 
+from schedules.assets.listing import (
+    DEFAULT_ASSET_SORT,
+    AssetFilterForm,
+    filter_assets,
+    sort_assets,
+)
 from schedules.assets.models import ASSET_MODELS, Asset, AssetKind
 from schedules.assets.queries import people, schedules_running
 from schedules.models import Person, Schedule
 
 PAGE_SIZE = 50
-YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
-# ?sort= key -> field, and its header's label.
-SORTS = {
-    "name": ("name", "Name"),
-    "workspace": ("workspace__name", "Workspace"),
-    "last": ("last_run_at", "Last run"),
-    "streak": ("failure_streak", "Failure streak"),
+# Each ?sort= key's header label (the keys: `schedules.assets.listing`).
+LABELS = {
+    "name": "Name",
+    "workspace": "Workspace",
+    "last": "Last run",
+    "streak": "Failure streak",
 }
-DEFAULT_SORT = "name"
 # Columns a first click sorts the largest first: the longest streak, the
 # latest run.
 DESCENDING_FIRST = ("streak", "last")
@@ -46,46 +49,6 @@ PLURALS = {
     AssetKind.FLOW: "flows",
     AssetKind.WORKFLOW: "workflows",
 }
-
-
-class AssetFilterForm(forms.Form):
-    """Validates the query string; an invalid value is ignored, never a 500."""
-
-    q = forms.CharField(label="Name", required=False, max_length=200)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
-    failing = forms.ChoiceField(label="Failing now", required=False, choices=YES_NO)
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(p + key, p + key) for key in SORTS for p in ("", "-")],
-        widget=forms.HiddenInput,
-    )
-
-    def __init__(self, data, *, workspaces: list[tuple[int, str]]):
-        super().__init__(data)
-        self.fields["workspace"].choices = [("", "All"), *workspaces]
-
-    def params(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
-
-
-def filter_assets(assets: QuerySet[Asset], params: dict) -> QuerySet[Asset]:
-    if q := params.get("q"):
-        assets = assets.filter(name__icontains=q)
-    if "workspace" in params:
-        assets = assets.filter(workspace_id=params["workspace"])
-    if "failing" in params:
-        failing = Q(failure_streak__gt=0)
-        assets = assets.filter(failing if params["failing"] == "yes" else ~failing)
-    return assets
-
-
-def sort_assets(assets: QuerySet[Asset], sort: str) -> QuerySet[Asset]:
-    """As the schedules table sorts: empty values last going up, the id last."""
-    expression = F(SORTS[sort.lstrip("-")][0])
-    if sort.startswith("-"):
-        return assets.order_by(expression.desc(nulls_first=True), "-id")
-    return assets.order_by(expression.asc(nulls_last=True), "id")
 
 
 @dataclass
@@ -116,7 +79,7 @@ class AssetTable:
 
 def _headers(current: str) -> list[Header]:
     headers = []
-    for key, (_, label) in SORTS.items():
+    for key, label in LABELS.items():
         if current == key:
             headers.append(Header(key, label, f"-{key}", "ascending"))
         elif current == f"-{key}":
@@ -150,7 +113,7 @@ def build_asset_table(
     """Five queries: the count, the page's ids, its rows, schedules, owners."""
     form = AssetFilterForm(data, workspaces=workspaces)
     params = form.params()
-    sort = params.get("sort", DEFAULT_SORT)
+    sort = params.get("sort", DEFAULT_ASSET_SORT)
     ids = sort_assets(filter_assets(assets, params), sort).values_list("id", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(data.get("page"))
     model = ASSET_MODELS[kind]

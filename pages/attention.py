@@ -10,51 +10,24 @@ per shown group (at most one per rule), each cut at a few rows.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.urls import reverse
 
+from attention.listing import AttentionFilterForm, filtered
 from attention.models import Finding, Severity, Subject
 from attention.queries import open_findings, with_mutes
 from attention.rules import BY_KEY, RULES, SEVERITY_ORDER, Rule, described
 from pages.aac_links import aac_url
+from schedules.assets.models import ASSET_MODELS
+from schedules.models import Schedule
 
 # Findings shown per group on the full page; a filter to the rule shows all,
 # PAGE_SIZE at a time.
 PER_GROUP = 8
 PAGE_SIZE = 50
-RESOLVED_DAYS = 7
 DAY = timedelta(hours=24)
-SHOW = [
-    ("open", "Open"),
-    ("muted", "Muted"),
-    ("resolved", f"Resolved in the last {RESOLVED_DAYS} days"),
-]
 ASSET_PAGES = {"plan": "pages:plan", "flow": "pages:flow", "workflow": "pages:workflow"}
-
-
-class AttentionFilterForm(forms.Form):
-    """Validates the query string; an invalid value is ignored, never a 500."""
-
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
-    severity = forms.ChoiceField(
-        label="Severity", required=False, choices=[("", "Any"), *Severity.choices]
-    )
-    rule = forms.ChoiceField(
-        label="Rule",
-        required=False,
-        choices=[("", "Any"), *[(rule.key, rule.title) for rule in RULES]],
-    )
-    show = forms.ChoiceField(label="Show", required=False, choices=SHOW)
-
-    def __init__(self, data, *, workspaces: list[tuple[int, str]]):
-        super().__init__(data)
-        self.fields["workspace"].choices = [("", "All"), *workspaces]
-
-    def params(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 
 @dataclass(frozen=True)
@@ -99,21 +72,6 @@ class AttentionPage:
     page: object = None
 
 
-def filtered(findings: QuerySet[Finding], params: dict, *, now) -> QuerySet[Finding]:
-    show = params.get("show", "open")
-    if show == "resolved":
-        findings = findings.filter(resolved_at__gte=now - timedelta(days=RESOLVED_DAYS))
-    else:
-        findings = open_findings(findings, now=now, muted=show == "muted")
-    if "workspace" in params:
-        findings = findings.filter(workspace_id=params["workspace"])
-    if "severity" in params:
-        findings = findings.filter(severity=params["severity"])
-    if "rule" in params:
-        findings = findings.filter(rule=params["rule"])
-    return findings
-
-
 def build_attention_page(
     findings: QuerySet[Finding],
     data,
@@ -135,14 +93,15 @@ def build_attention_page(
     groups = [Group(BY_KEY[key], n) for key, n in counts.items() if key in BY_KEY]
     page = None
     for group in groups:
-        rows = with_mutes(chosen.filter(rule=group.rule.key), now=now)
+        rows = _with_mute_words(chosen.filter(rule=group.rule.key), params, now=now)
         rows = rows.order_by(order, "-id")
         if "rule" in params:
             page = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
             rows = page.object_list
         else:
             rows = rows[:PER_GROUP]
-        group.findings = actions_for(described(rows), operable=operable)
+        group.findings = described(rows)
+    actions_for([f for g in groups for f in g.findings], operable=operable)
     sections = [
         Section(
             severity,
@@ -158,22 +117,59 @@ def build_attention_page(
     return AttentionPage(form, sections, sum(counts.values()), page)
 
 
-def actions_for(findings: list[Finding], *, operable: set[int]) -> list[Finding]:
-    """Give each finding `actions` (the links that fix it) and `can_operate`."""
+def _with_mute_words(rows: QuerySet[Finding], params: dict, *, now) -> QuerySet:
+    """Who muted each and why: asked of the database only where some may be
+    muted (the open view holds none)."""
+    if params.get("show", "open") == "open":
+        return rows.annotate(muted=Value(False))
+    return with_mutes(rows, now=now)
+
+
+def actions_for(findings: list[Finding], *, operable: set[int]) -> None:
+    """Give each finding `actions` (the links that fix it) and `can_operate`;
+    the schedules they are about are read in one query."""
+    schedules = _schedules_of(findings)
     for finding in findings:
         finding.can_operate = finding.workspace_id in operable
-        finding.actions = _actions(finding)
-    return findings
+        finding.actions = _actions(finding, schedules)
 
 
-def _actions(finding: Finding) -> list[Action]:
+def _schedules_of(findings: list[Finding]) -> dict[tuple[int, int], tuple[int, str]]:
+    """(workspace id, AAC id) → (id, task kind) of the findings' schedules."""
+    wanted = [f for f in findings if f.subject_kind == Subject.SCHEDULE]
+    if not wanted:
+        return {}
+    rows = Schedule.objects.filter(
+        workspace_id__in={f.workspace_id for f in wanted},
+        aac_id__in={int(f.subject_id) for f in wanted},
+    ).values_list("workspace_id", "aac_id", "pk", "task_kind")
+    return {(ws, aac_id): (pk, kind) for ws, aac_id, pk, kind in rows}
+
+
+def _schedule_actions(finding: Finding, schedule: tuple[int, str] | None) -> list:
+    """The schedule's page; for an operator run now (a plan, flow or workflow)
+    and disable, the actions' own confirmations."""
+    workspace, aac_id = finding.workspace, finding.subject_id
+    actions = [
+        Action("Schedule", reverse("pages:schedule", args=[workspace.pk, aac_id]))
+    ]
+    if finding.can_operate and schedule is not None:
+        pk, kind = schedule
+        if kind in ASSET_MODELS:
+            url = reverse("pages:run_now", args=[workspace.pk, "schedule", aac_id])
+            actions.append(Action("Run now…", url))
+        disable = f"{reverse('pages:change_new')}?action=disable&s={pk}"
+        actions.append(Action("Disable…", disable))
+    return actions
+
+
+def _actions(finding: Finding, schedules: dict) -> list[Action]:
     workspace = finding.workspace
     kind = finding.subject_kind
     if kind == Subject.SCHEDULE:
-        page = reverse("pages:schedule", args=[workspace.pk, finding.subject_id])
-        label = "Disable or run now" if finding.can_operate else "Schedule"
+        key = (workspace.pk, int(finding.subject_id))
         return [
-            Action(label, page),
+            *_schedule_actions(finding, schedules.get(key)),
             Action(
                 "Open in AAC", aac_url(workspace, "schedule", finding.subject_id), True
             ),

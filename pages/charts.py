@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from schedules.load import DAYS, Load, upcoming_load
 from schedules.models import Schedule
-from schedules.queries import Summary, kind_counts, top_owners
+from schedules.queries import OwnerCount, Summary, kind_counts, top_owners
+from schedules.summaries import Overview
 from workspaces.models import Workspace
 
 TOP = 15
@@ -118,13 +119,14 @@ def _top_with_others(pairs: list[tuple[str, int]], total: int) -> tuple[list, li
     return labels, values
 
 
-def owner_chart(schedules: QuerySet[Schedule], *, total: int, scope: dict) -> Chart:
+def owner_chart(owners: list[OwnerCount], *, total: int, scope: dict) -> Chart:
     """Top owners by e-mail (the stable key), labelled with their name.
 
-    `scope` holds the table filters of the page (e.g. its workspace), so the
-    fallback table links to that owner's schedules within it.
+    `owners` are the TOP owners, most schedules first. `scope` holds the
+    table filters of the page (e.g. its workspace), so the fallback table
+    links to that owner's schedules within it.
     """
-    top = top_owners(schedules, limit=TOP)
+    top = owners[:TOP]
     pairs = [
         (owner.name or owner.email or "(no owner)", owner.schedules) for owner in top
     ]
@@ -184,7 +186,9 @@ def workspace_chart(workspaces: list[Workspace], summary: Summary) -> Chart:
         y_label="Workspace",
         labels=labels,
         kind="hstacked",
-        links=[reverse("pages:workspace", args=[ws.pk]) for ws in top],
+        # "others" opens the table of every schedule.
+        links=[reverse("pages:workspace", args=[ws.pk]) for ws in top]
+        + [table_url()] * (len(labels) - len(top)),
     )
     for state, (name, params) in states.items():
         values = [summary.states_of(ws.pk)[state] for ws in top]
@@ -196,28 +200,29 @@ def workspace_chart(workspaces: list[Workspace], summary: Summary) -> Chart:
     return chart
 
 
-def dashboard_charts(
-    schedules: QuerySet[Schedule],
-    summary: Summary,
-    *,
-    workspaces: list[Workspace],
-    now: datetime,
-) -> list[Chart]:
+def dashboard_charts(overview: Overview, *, workspaces: list[Workspace]) -> list[Chart]:
+    """The dashboard's charts, from the workspaces' summaries."""
+    summary = overview.summary
     return [
-        owner_chart(schedules, total=summary.total("schedules"), scope={}),
+        owner_chart(overview.owners, total=summary.total("schedules"), scope={}),
         kind_chart(summary, "task", scope={}),
         workspace_chart(workspaces, summary),
         kind_chart(summary, "trigger", scope={}),
-        upcoming_chart(upcoming_load(schedules, now=now), wide=True),
+        upcoming_chart(overview.load, wide=True),
     ]
 
 
 def workspace_charts(
     schedules: QuerySet[Schedule], summary: Summary, *, scope: dict, now: datetime
 ) -> list[Chart]:
-    """A workspace page's charts; `scope` is its filter of the schedules table."""
+    """A workspace page's charts, counted from its rows; `scope` is its filter
+    of the schedules table."""
     return [
-        owner_chart(schedules, total=summary.total("schedules"), scope=scope),
+        owner_chart(
+            top_owners(schedules, limit=TOP),
+            total=summary.total("schedules"),
+            scope=scope,
+        ),
         kind_chart(summary, "task", scope=scope),
         kind_chart(summary, "trigger", scope=scope),
         upcoming_chart(upcoming_load(schedules, now=now)),

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lib.zones import zone
-from pages.runs import RunRow, newest_first, run_rows
+from pages.runs import RunRow, run_rows
+from schedules.assets.listing import newest_first
 from schedules.assets.models import ASSET_MODELS, Asset, AssetKind, Run
 from schedules.assets.queries import RunSummary, summarise_runs
 from schedules.models import Schedule, TaskKind

@@ -1,8 +1,9 @@
 """The runs table: filters, newest first, paged by a cursor; and rows of runs.
 
 Pages go by a cursor (the creation time and id of the row a page starts
-after) rather than by page number: the first page and the thousandth cost
-one index range each, and nothing counts the runs (a count of two million
+after, `schedules.assets.listing`, shared with the API) rather than by page
+number: the first page and the thousandth cost one index range each, and
+nothing counts the runs (a count of two million
 rows would cost more than the page). The query string carries the whole
 state, so a filtered view can be bookmarked. `run_rows` gives any list of
 runs (the table, a schedule's, an asset's) what their rows show besides the
@@ -10,86 +11,30 @@ run: its workspace, its schedule and who ran it, in two queries.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
-from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from schedules.assets.models import AssetKind, RanFrom, Run, RunStatus
+from schedules.assets.listing import (
+    RunFilterForm,
+    after,
+    cursor_of,
+    filter_runs,
+    newest_first,
+)
+from schedules.assets.models import AssetKind, Run
 from schedules.assets.queries import people
 from schedules.models import Person, Schedule
 
 PAGE_SIZE = 50
-# What the rows show, and nothing else (never `raw`).
-SHOWN_FIELDS = (
-    "id",
-    "workspace_id",
-    "aac_id",
-    "run_aac_id",
-    "asset_kind",
-    "asset_aac_id",
-    "asset_name",
-    "schedule_aac_id",
-    "status",
-    "ranfrom",
-    "run_by_aac_id",
-    "aac_created_at",
-    "started_at",
-    "finished_at",
-    "duration_seconds",
-    "error_message",
-)
 ASSET_URLS = {
     AssetKind.PLAN: "pages:plan",
     AssetKind.FLOW: "pages:flow",
     AssetKind.WORKFLOW: "pages:workflow",
 }
-
-
-class RunFilterForm(forms.Form):
-    """Validates the query string; an invalid value is ignored, never a 500."""
-
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any"), *RunStatus.choices]
-    )
-    kind = forms.ChoiceField(
-        label="Asset kind", required=False, choices=[("", "Any"), *AssetKind.choices]
-    )
-    ranfrom = forms.ChoiceField(
-        label="How started",
-        required=False,
-        choices=[("", "Any"), *[c for c in RanFrom.choices if c[0]]],
-    )
-    start = forms.DateTimeField(
-        label="Created from",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    end = forms.DateTimeField(
-        label="Created before",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    after = forms.RegexField(
-        regex=r"^[0-9]{1,17}-[0-9]{1,18}$", required=False, widget=forms.HiddenInput
-    )
-
-    def __init__(self, data, *, workspaces: list[tuple[int, str]]):
-        super().__init__(data)
-        self.fields["workspace"].choices = [("", "All"), *workspaces]
-
-    def params(self) -> dict:
-        """The valid, non-empty parameters."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
-
-    def filters(self) -> dict:
-        """The filters alone, without the cursor of the page."""
-        return {k: v for k, v in self.params().items() if k != "after"}
 
 
 def runs_url(**params) -> str:
@@ -101,46 +46,6 @@ def runs_url(**params) -> str:
 def local_input(moment: datetime) -> str:
     """A time as the table's "Created from" field takes it (the viewer's zone)."""
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
-def filter_runs(runs: QuerySet[Run], params: dict) -> QuerySet[Run]:
-    if "workspace" in params:
-        runs = runs.filter(workspace_id=params["workspace"])
-    if "status" in params:
-        runs = runs.filter(status=params["status"])
-    if "kind" in params:
-        runs = runs.filter(asset_kind=params["kind"])
-    if "ranfrom" in params:
-        runs = runs.filter(ranfrom=params["ranfrom"])
-    if "start" in params:
-        runs = runs.filter(aac_created_at__gte=params["start"])
-    if "end" in params:
-        runs = runs.filter(aac_created_at__lt=params["end"])
-    return runs
-
-
-def cursor_of(run: Run) -> str:
-    """The `after` value of the page that follows `run`."""
-    micros = int(run.aac_created_at.timestamp() * 1_000_000)
-    return f"{micros}-{run.pk}"
-
-
-def _after(cursor: str) -> Q:
-    micros, pk = (int(part) for part in cursor.split("-"))
-    try:
-        created = datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return Q(pk__in=[])
-    # (created, id) < (created, pk), with a bound an index range can use.
-    return Q(aac_created_at__lte=created) & (
-        Q(aac_created_at__lt=created) | Q(pk__lt=pk)
-    )
-
-
-def newest_first(runs: QuerySet[Run]) -> QuerySet[Run]:
-    """The runs' rows, newest first (the `run_created_id` index, or a
-    workspace's `run_ws_created_id`)."""
-    return runs.only(*SHOWN_FIELDS).order_by("-aac_created_at", "-id")
 
 
 @dataclass
@@ -222,7 +127,7 @@ def build_run_table(
     params = form.params()
     selected = filter_runs(runs, params)
     if "after" in params:
-        selected = selected.filter(_after(params["after"]))
+        selected = selected.filter(after(params["after"]))
     page = list(
         newest_first(selected).annotate(workspace_name=F("workspace__name"))[
             : PAGE_SIZE + 1

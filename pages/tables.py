@@ -6,7 +6,9 @@ that have a cell (each cell's markup is a block of templates/pages/_cells.html,
 put together by the `schedule_rows` tag), and the CSV writes every column, with
 the same labels, in the same order. The query string carries the table's whole
 state (so a filtered view can be bookmarked and shared), and the CSV reads the
-same parameters, so it holds exactly the rows the table would list.
+same parameters, so it holds exactly the rows the table would list. The
+filters, search and sort themselves are `schedules.listing`'s, shared with
+the API.
 """
 
 import csv
@@ -16,7 +18,6 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -24,14 +25,16 @@ from django.utils import timezone
 
 from lib.spreadsheets import BYTE_ORDER_MARK, safe_cell
 from lib.zones import zone
-from schedules.models import Schedule, TaskKind, TriggerKind
-from schedules.search import search
-from workspaces import access
-from workspaces.access import User
+from pages.aac_links import region_url
+from schedules.listing import (
+    DEFAULT_SORT,
+    ScheduleFilterForm,
+    filter_schedules,
+    sort_schedules,
+)
+from schedules.models import Schedule
 
 PAGE_SIZE = 50
-DEFAULT_SORT = "name"
-YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 
 
 class Format(StrEnum):
@@ -42,20 +45,21 @@ class Format(StrEnum):
     TIME = "time"  # ISO 8601, in the viewer's timezone
     OWN_TIME = "own_time"  # ISO 8601, in the schedule's own timezone
     YES_NO = "yes_no"
+    AAC_LINK = "aac_link"  # the row's page in AAC's UI
 
 
 @dataclass(frozen=True)
 class Column:
     label: str
-    # What it shows: a Schedule field, or the annotation `workspace_name`.
+    # What it shows: a Schedule field, or an annotation of `_shown`.
     attr: str
     format: Format = Format.TEXT
-    # Its ?sort= key; "" for a column that is not sorted on.
+    # Its ?sort= key (a key of `schedules.listing.SORTS`); "" for a column
+    # that is not sorted on.
     sort: str = ""
-    # The field it sorts on, when not `attr`.
-    order: str = ""
     # Its cell in the HTML table (the block of _cells.html with its markup,
-    # and the cell's class); "" for a column only the CSV has.
+    # and the cell's class); "" for a column only the CSV has, whose value a
+    # table cell shows beside another's.
     cell: str = ""
     # The other fields its cell reads.
     reads: tuple[str, ...] = ()
@@ -71,9 +75,15 @@ class Column:
                 return _iso(value, zone(row.timezone))
             case Format.YES_NO:
                 return "yes" if value else "no"
+            case Format.AAC_LINK:
+                return aac_link(row)
         return value
 
 
+# The table shows nine columns, readable at 1,366 px: the CSV's columns that
+# have no cell of their own are shown in a neighbour's (the AAC id, its link
+# and the parser's note under the name; the target under the task type; the
+# owner's state beside their name; the disable reason beside "Enabled").
 COLUMNS = [
     Column(
         "Schedule name",
@@ -82,16 +92,24 @@ COLUMNS = [
         cell="name",
         reads=("note", "workspace_id", "aac_id"),
     ),
+    Column("AAC id", "aac_id"),
+    Column("Open in AAC", "aac_id", Format.AAC_LINK),
     Column(
         "Workspace",
         "workspace_name",
         sort="workspace",
-        order="workspace__name",
         cell="workspace",
         reads=("workspace_id",),
     ),
-    Column("Type", "task_kind", Format.CHOICE, sort="task", cell="task"),
-    Column("Workflow / plan", "target_name", sort="target", cell="target"),
+    Column(
+        "Type",
+        "task_kind",
+        Format.CHOICE,
+        sort="task",
+        cell="task",
+        reads=("target_name",),
+    ),
+    Column("Workflow / plan", "target_name", sort="target"),
     Column(
         "Schedule",
         "description",
@@ -112,15 +130,15 @@ COLUMNS = [
     ),
     Column("Next run (schedule's timezone)", "next_run_at", Format.OWN_TIME),
     Column("Last run", "last_execution_at", Format.TIME, sort="last", cell="last"),
-    Column("Owner", "owner_name", sort="owner", cell="owner", reads=("owner_email",)),
-    Column("Owner e-mail", "owner_email"),
     Column(
-        "Owner disabled",
-        "owner_disabled",
-        Format.YES_NO,
-        sort="owner_disabled",
-        cell="owner_disabled",
+        "Owner",
+        "owner_name",
+        sort="owner",
+        cell="owner",
+        reads=("owner_email", "owner_disabled"),
     ),
+    Column("Owner e-mail", "owner_email"),
+    Column("Owner disabled", "owner_disabled", Format.YES_NO, sort="owner_disabled"),
     Column(
         "Enabled",
         "enabled",
@@ -129,11 +147,11 @@ COLUMNS = [
         cell="enabled",
         reads=("disable_reason",),
     ),
+    Column("Disable reason", "disable_reason"),
     Column("Updated", "aac_updated_at", Format.TIME, sort="updated", cell="updated"),
-    Column("AAC id", "aac_id"),
+    Column("Parser note", "note"),
 ]
 TABLE_COLUMNS = [column for column in COLUMNS if column.cell]
-SORTS = {column.sort: column.order or column.attr for column in COLUMNS if column.sort}
 # Only what the table and the CSV show: never `raw` (large), nor anything of
 # the workspace but its name.
 SHOWN_FIELDS = sorted(
@@ -141,84 +159,29 @@ SHOWN_FIELDS = sorted(
     | {column.attr for column in COLUMNS if column.attr != "workspace_name"}
     | {name for column in COLUMNS for name in column.reads}
 )
-
-
-def workspace_choices(user: User) -> list[tuple[int, str]]:
-    """The (id, name) of the workspaces a table's workspace filter offers."""
-    return list(access.visible_workspaces(user).values_list("pk", "name"))
+# The table's sorts, for the phone's sort menu (its header is hidden there).
+SORT_CHOICES = [
+    (f"{p}{column.sort}", f"{column.label}, {words}")
+    for column in TABLE_COLUMNS
+    for p, words in (("", "ascending"), ("-", "descending"))
+]
 
 
 def _iso(value: datetime | None, tz: tzinfo | None) -> str:
     return timezone.localtime(value, tz).isoformat() if value and tz else ""
 
 
-class ScheduleFilterForm(forms.Form):
-    """Validates the query string; an invalid value is ignored, never a 500."""
-
-    q = forms.CharField(label="Search", required=False, max_length=200)
-    workspace = forms.TypedChoiceField(label="Workspace", required=False, coerce=int)
-    owner = forms.CharField(label="Owner e-mail", required=False, max_length=255)
-    task = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any"), *TaskKind.choices]
-    )
-    trigger = forms.ChoiceField(
-        label="Trigger", required=False, choices=[("", "Any"), *TriggerKind.choices]
-    )
-    enabled = forms.ChoiceField(label="Enabled", required=False, choices=YES_NO)
-    owner_disabled = forms.ChoiceField(
-        label="Owner disabled", required=False, choices=YES_NO
-    )
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(p + key, p + key) for key in SORTS for p in ("", "-")],
-        widget=forms.HiddenInput,
-    )
-
-    def __init__(self, data, *, workspaces: list[tuple[int, str]] | None):
-        """`workspaces`: the visible (id, name) pairs; None hides the filter."""
-        super().__init__(data)
-        if workspaces is None:
-            del self.fields["workspace"]
-        else:
-            self.fields["workspace"].choices = [("", "All"), *workspaces]
-
-    def params(self) -> dict:
-        """The valid, non-empty parameters."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
-
-
-def filter_schedules(schedules: QuerySet[Schedule], params: dict) -> QuerySet:
-    if q := params.get("q"):
-        schedules = search(schedules, q)
-    if "workspace" in params:
-        schedules = schedules.filter(workspace_id=params["workspace"])
-    if "owner" in params:
-        schedules = schedules.filter(owner_email=params["owner"])
-    if "task" in params:
-        schedules = schedules.filter(task_kind=params["task"])
-    if "trigger" in params:
-        schedules = schedules.filter(trigger_kind=params["trigger"])
-    if "enabled" in params:
-        schedules = schedules.filter(enabled=params["enabled"] == "yes")
-    if "owner_disabled" in params:
-        schedules = schedules.filter(owner_disabled=params["owner_disabled"] == "yes")
-    return schedules
-
-
-def sort_schedules(schedules: QuerySet[Schedule], sort: str) -> QuerySet:
-    """Empty values count as the largest (last going up, first going down), as
-    PostgreSQL orders them, so a (column, id) index serves both directions; the
-    id makes pages stable."""
-    expression = F(SORTS[sort.lstrip("-")])
-    if sort.startswith("-"):
-        return schedules.order_by(expression.desc(nulls_first=True), "-id")
-    return schedules.order_by(expression.asc(nulls_last=True), "id")
-
-
 def _shown(schedules: QuerySet[Schedule]) -> QuerySet[Schedule]:
-    """Only the columns the table and CSV show, and the workspace's name."""
-    return schedules.only(*SHOWN_FIELDS).annotate(workspace_name=F("workspace__name"))
+    """Only the columns the table and CSV show, and the workspace's name and
+    region (for the links into AAC)."""
+    return schedules.only(*SHOWN_FIELDS).annotate(
+        workspace_name=F("workspace__name"), workspace_region=F("workspace__region")
+    )
+
+
+def aac_link(row: Schedule) -> str:
+    """The row's schedule in AAC's UI; "" when its region has none."""
+    return region_url(row.workspace_region, "schedule", row.aac_id)
 
 
 def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule]:
@@ -230,7 +193,10 @@ def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule
 def _rows_of(ids: list[int]) -> list[Schedule]:
     """The page's rows, fetched by id in one query, in the page's order."""
     rows = _shown(Schedule.objects.filter(pk__in=ids)).in_bulk()
-    return [rows[pk] for pk in ids if pk in rows]
+    page = [rows[pk] for pk in ids if pk in rows]
+    for row in page:
+        row.aac_link = aac_link(row)
+    return page
 
 
 @dataclass
@@ -260,6 +226,9 @@ class Table:
     headers: list[Header]
     columns: list[Column]
     csv_url: str
+    # The filters the phone's sort menu keeps.
+    kept: dict
+    sort_choices: list[tuple[str, str]]
 
     @property
     def query(self) -> str:
@@ -298,6 +267,8 @@ def build_table(
         headers=headers(sort),
         columns=TABLE_COLUMNS,
         csv_url=f"{reverse('pages:schedules_csv')}?{query}",
+        kept={k: v for k, v in params.items() if k != "sort"},
+        sort_choices=SORT_CHOICES,
     )
 
 

@@ -86,9 +86,14 @@ class Coverage:
         return f"Missing: {named}" + (f" and {more} more." if more > 0 else ".")
 
 
-def coverage_of(workspaces: Iterable[Workspace]) -> dict[int, Coverage]:
+def coverage_of(
+    workspaces: Iterable[Workspace],
+    *,
+    rows: dict[int, list[tuple[int, str, int]]] | None = None,
+) -> dict[int, Coverage]:
     """Each workspace's coverage, by id; the workspaces' connections are read
-    here (secrets deferred), whatever was prefetched."""
+    here (secrets deferred), whatever was prefetched. `rows`: the workspaces'
+    `owner_rows`, when the caller has them (from their summaries)."""
     ids = [workspace.pk for workspace in workspaces]
     connections = defaultdict(list)
     for connection in Connection.objects.filter(workspace_id__in=ids):
@@ -98,6 +103,14 @@ def coverage_of(workspaces: Iterable[Workspace]) -> dict[int, Coverage]:
         "workspace_id", "aac_id", "name", "email", "disabled"
     ):
         people[person.workspace_id].append(person)
+    if rows is None:
+        rows = owner_rows(ids)
+    return {pk: measure(connections[pk], people[pk], rows.get(pk, [])) for pk in ids}
+
+
+def owner_rows(ids: list[int]) -> dict[int, list[tuple[int, str, int]]]:
+    """The workspaces' schedules counted per (`seen_by`, owner id): what their
+    coverage reads of them."""
     rows = defaultdict(list)
     grouped = (
         Schedule.objects.filter(workspace_id__in=ids)
@@ -107,7 +120,7 @@ def coverage_of(workspaces: Iterable[Workspace]) -> dict[int, Coverage]:
     )
     for workspace_id, mask, owner_id, n in grouped:
         rows[workspace_id].append((mask, owner_id, n))
-    return {pk: measure(connections[pk], people[pk], rows[pk]) for pk in ids}
+    return rows
 
 
 def measure(

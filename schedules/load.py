@@ -5,15 +5,16 @@ A schedule's `next_run_at` is one run; an every-five-minutes schedule runs
 2,016 times a week, and the load counts each. The database groups the
 schedules by what decides their runs (`cron` and `timezone`, or the one-time
 instant), so the work grows with the number of distinct triggers, not of
-schedules; each distinct cron is expanded once per UTC day and process (its
-runs per quarter hour, cached), under the daylight-saving rule of
-`schedules.triggers.clock`. Only the schedules whose columns do not tell the
-whole story are read one by one, from their raw triggers: several triggers
-(the columns hold the first), or a start or end date (their description says
-"from" or "until"). Counting per quarter hour of UTC keeps a `Load` cheap to
-store and add up per workspace, and exact for any viewer's timezone (every
-zone's offset is a whole number of quarter hours). The current quarter hour
-counts from its start. Two triggers of one schedule firing at the same
+schedules; each distinct cron's runs per quarter hour are worked out per
+local day and quarter hour (`schedules.triggers.clock.cron_slots`, under its
+daylight-saving rule), once per UTC day and process (cached). Only the
+schedules whose columns do not tell the whole story are read one by one,
+from their raw triggers: several triggers (the columns hold the first), or a
+start or end date (their description says "from" or "until"). Counting
+per quarter hour of UTC keeps a `Load` cheap to store and add up per
+workspace, and exact for any viewer's timezone (every zone's offset is a
+whole number of quarter hours). The current quarter hour counts from its
+start. Two triggers of one schedule firing at the same
 instant count twice.
 """
 
@@ -27,7 +28,7 @@ from django.db.models import Count, Q, QuerySet
 
 from schedules.models import Schedule
 from schedules.parse import MANY_TRIGGERS, triggers_of
-from schedules.triggers.clock import cron_runs
+from schedules.triggers.clock import cron_slots
 from schedules.triggers.reader import FROM, UNTIL, Trigger, cron_trigger
 
 SLOT = timedelta(minutes=15)
@@ -46,7 +47,8 @@ IRREGULAR = (
 
 @dataclass(frozen=True)
 class Load:
-    """Runs per quarter hour of UTC from `start` (a quarter hour) for DAYS days."""
+    """Runs per quarter hour of UTC from `start` (a quarter hour), for DAYS days
+    unless made for longer (a stored summary outlives its moment)."""
 
     start: datetime
     slots: tuple[int, ...]
@@ -166,9 +168,4 @@ def _week_of_slots(
 ) -> tuple[int, ...]:
     """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
     (UTC midnight): any span of `days` starting that day lies within."""
-    slots = [0] * ((days + 1) * SLOTS_PER_DAY)
-    end = day + timedelta(days=days + 1)
-    runs = cron_runs(engine, zone_name, after=day - timedelta(microseconds=1))
-    for at in takewhile(lambda at: at < end, runs):
-        slots[(at - day) // SLOT] += 1
-    return tuple(slots)
+    return cron_slots(engine, zone_name, start=day, count=(days + 1) * SLOTS_PER_DAY)

@@ -17,11 +17,12 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from schedules.models import Schedule, TaskKind, TriggerKind
 
-TOTALS = ("schedules", "enabled", "owner_disabled", "next_24h")
 # Enabled schedules whose owner is disabled: they fail whenever they fire.
 ENABLED_OWNER_DISABLED = "enabled_owner_disabled"
+TOTALS = ("schedules", "enabled", "owner_disabled", ENABLED_OWNER_DISABLED, "next_24h")
 # The kind columns the summary counts per value, with their choices.
 KIND_COLUMNS = {"task": TaskKind, "trigger": TriggerKind}
+DAYS_IN_WEEK = 7
 
 
 def _count(**conditions) -> Count:

@@ -19,14 +19,15 @@ does the cache's next run of a schedule whose run has passed since its sync
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
 from django.db import connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from schedules.load import DAYS, upcoming_load
+from schedules.coverage import owner_rows
+from schedules.load import DAYS, SLOTS_PER_DAY, Load, upcoming_load
 from schedules.models import AllWorkspaces, Schedule, WorkspaceSummary
 from schedules.queries import OwnerCount, Summary, summarise
 from workspaces.models import Workspace
@@ -35,10 +36,12 @@ SLOT = timedelta(minutes=15)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A week from any moment until the next sync, with a day to spare.
 HORIZON = timedelta(days=DAYS + 1)
-# Counts of `summarise` that depend on the moment of reading: from `next_runs`.
-NEXT_24H = "next_24h"
 # The fields counted per quarter hour, pruned as time passes.
 SLOTTED = ("next_runs", "runs")
+# A sync that changed no row leaves a summary younger than this as it is.
+FRESH = timedelta(hours=1)
+# Counts of `summarise` that depend on the moment of reading: from `next_runs`.
+NEXT_24H = "next_24h"
 
 
 def slot_of(at: datetime) -> int:
@@ -87,14 +90,16 @@ def counted(schedules: QuerySet[Schedule], workspace_id: int, *, now: datetime) 
 
 def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummary:
     """Count the workspace's cached schedules into its summary, and the sum of
-    every workspace with it. Run it inside the transaction that changed them."""
+    every workspace with it. Run it inside the transaction that changed them
+    (it opens one of its own otherwise)."""
     now = now or timezone.now()
+    with transaction.atomic():
+        return _record(workspace_id, now)
+
+
+def _record(workspace_id: int, now: datetime) -> WorkspaceSummary:
     total = _locked_total(now)
-    members = WorkspaceSummary.objects.aggregate(n=Count("pk"), ids=Sum("pk"))
-    consistent = (members["n"], members["ids"] or 0) == (
-        total.members,
-        total.member_ids,
-    )
+    consistent = _holds_every_summary(total)
     old = WorkspaceSummary.objects.filter(pk=workspace_id).first()
     schedules = Schedule.objects.filter(workspace_id=workspace_id)
     fields = counted(schedules, workspace_id, now=now)
@@ -102,6 +107,7 @@ def record(workspace_id: int, *, now: datetime | None = None) -> WorkspaceSummar
         workspace_id=workspace_id,
         as_of=now,
         schedules=fields["counts"].get("schedules", 0),
+        owner_rows=owner_rows([workspace_id]).get(workspace_id, []),
         **fields,
     )
     new.save()
@@ -134,6 +140,25 @@ def summarise_missing(using: str = "default", **kwargs) -> None:
     for pk in missing.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic(using=using):
             record(pk)
+
+
+def stale(workspace_id: int, *, now: datetime | None = None) -> bool:
+    """Whether a sync that changed no row still counts the summary again: when
+    it is missing or older than FRESH (so the week it counted stays a week),
+    or the total still holds a deleted workspace."""
+    now = now or timezone.now()
+    summary = WorkspaceSummary.objects.filter(pk=workspace_id).only("as_of").first()
+    if summary is None or summary.as_of < now - FRESH:
+        return True
+    total = AllWorkspaces.objects.filter(pk=AllWorkspaces.ONLY).first()
+    return total is None or not _holds_every_summary(total)
+
+
+def _holds_every_summary(total: AllWorkspaces) -> bool:
+    """Whether `total` adds up the workspaces that have a summary (no deleted
+    one among them)."""
+    members = WorkspaceSummary.objects.aggregate(n=Count("pk"), ids=Sum("pk"))
+    return (members["n"], members["ids"] or 0) == (total.members, total.member_ids)
 
 
 def _locked_total(now: datetime) -> AllWorkspaces:
@@ -197,21 +222,9 @@ class Overview:
     summary: Summary
     totals: dict[str, int]
     owners: list[OwnerCount]
-    # Next runs and every run per quarter hour (numbered from the epoch), from
-    # the one `now` is in, for a week.
-    next_runs: dict[int, int]
-    runs: dict[int, int]
-
-    def top_owners(self, limit: int) -> list[OwnerCount]:
-        return self.owners[:limit]
-
-    def weekly_grid(self, tz: tzinfo) -> list[list[int]]:
-        """Every run per weekday (0 = Monday) and hour, on `tz`'s clock."""
-        grid = [[0] * 24 for _ in range(DAYS)]
-        for slot, n in self.runs.items():
-            local = timezone.localtime(slot_start(slot), tz)
-            grid[local.weekday()][local.hour] += n
-        return grid
+    # Every run of the coming week (`schedules.load`), from the quarter hour
+    # of reading (each sync counts a day more than a week).
+    load: Load
 
 
 def overview(
@@ -234,31 +247,35 @@ def overview(
     ):
         total = None
     first = slot_of(now)
-    window = range(first, first + DAYS * 24 * 4)
+    day = range(first, first + SLOTS_PER_DAY)
     if total is None:
         total = AllWorkspaces(as_of=now)
         for summary in rows.only("workspace", "counts", "owners", *SLOTTED):
             _move(total, summary, 1)
-    next_runs, runs = (
-        {int(s): n for s, n in slots.items() if int(s) in window and n}
-        for slots in (total.next_runs, total.runs)
-    )
     for pk, slots in rows.filter(pk__in=detailed).values_list("pk", "next_runs"):
-        day = range(first, first + 24 * 4)
         by_workspace[pk][NEXT_24H] = sum(n for s, n in slots.items() if int(s) in day)
     for counts in by_workspace.values():
         counts.setdefault(NEXT_24H, 0)
     summary = Summary(by_workspace=by_workspace)
     totals = summary.totals
-    day = range(first, first + 24 * 4)
-    totals[NEXT_24H] = sum(n for s, n in next_runs.items() if s in day)
+    totals[NEXT_24H] = sum(n for s, n in total.next_runs.items() if int(s) in day)
+    week = range(first, first + DAYS * SLOTS_PER_DAY)
+    slots = tuple(total.runs.get(str(slot), 0) for slot in week)
     return Overview(
         summary=summary,
         totals=totals,
         owners=_ranked(total.owners),
-        next_runs=next_runs,
-        runs=runs,
+        load=Load(slot_start(first), slots),
     )
+
+
+def coverage_rows(workspace_ids: list[int]) -> dict[int, list[tuple[int, str, int]]]:
+    """The `owner_rows` of the workspaces, as their last sync counted them."""
+    rows = WorkspaceSummary.objects.filter(pk__in=workspace_ids)
+    return {
+        pk: [tuple(row) for row in found]
+        for pk, found in rows.values_list("pk", "owner_rows")
+    }
 
 
 def _ranked(owners: dict[str, dict[str, int]]) -> list[OwnerCount]:

@@ -43,6 +43,9 @@ class WorkspaceSummary(Counted):
     )
     # For sorting the dashboard's table of workspaces in the database.
     schedules = models.PositiveIntegerField(default=0)
+    # [seen_by, owner id, schedules] rows: what its coverage reads of them
+    # (`schedules.coverage.owner_rows`).
+    owner_rows = models.JSONField(default=list)
 
     class Meta:
         verbose_name_plural = "workspace summaries"

@@ -9,6 +9,9 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from api.models import ApiToken
+from api.tokens import create_token, revoke
+from schedules import summaries
 from schedules.models import (
     Person,
     Plan,
@@ -100,7 +103,9 @@ def make_schedule(workspace, *, aac_id=None, **fields):
     fields.setdefault("raw", {"id": aac_id})
     fields.setdefault("synced_at", timezone.now())
     fields.setdefault("seen_by", 1)
-    return Schedule.objects.create(workspace=workspace, aac_id=aac_id, **fields)
+    schedule = Schedule.objects.create(workspace=workspace, aac_id=aac_id, **fields)
+    summaries.record(workspace.pk)  # as the sync that stores it does
+    return schedule
 
 
 def make_schedules(workspace, count, *, owners=20, start_id=1, now=None):
@@ -137,7 +142,9 @@ def make_schedules(workspace, count, *, owners=20, start_id=1, now=None):
                 seen_by=1,
             )
         )
-    return Schedule.objects.bulk_create(rows, batch_size=1000)
+    made = Schedule.objects.bulk_create(rows, batch_size=1000)
+    summaries.record(workspace.pk)  # as the sync that stores them does
+    return made
 
 
 def make_run(workspace, *, status="queued", trigger="beat", schedules=None, **fields):
@@ -238,3 +245,13 @@ def make_history(workspace, count, *, plans=10, now=None, schedules=()):
             )
         )
     return Run.objects.bulk_create(rows, batch_size=1000)
+
+
+def make_token(user, *, name="script", read_only=False, expires_at=None, revoked=False):
+    """An API token of `user`, and its secret."""
+    token, secret = create_token(
+        user=user, name=name, read_only=read_only, expires_at=expires_at
+    )
+    if revoked:
+        revoke(ApiToken.objects.filter(pk=token.pk))
+    return token, secret

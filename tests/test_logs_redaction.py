@@ -185,6 +185,10 @@ def test_no_debug_error_page_shows_a_token(
         ),
         ("{'refresh_token': 'rt-9'}", f"{{'refresh_token': '{REDACTED}'}}"),
         ('"POST /as/token HTTP/1.1" 200 512', '"POST /as/token HTTP/1.1" 200 512'),
+        (
+            "pasted aacp_Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTA into the log",
+            f"pasted {REDACTED} into the log",
+        ),
     ],
 )
 def test_redact_replaces_token_looking_values(text, expected):

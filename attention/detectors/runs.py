@@ -68,7 +68,8 @@ def failing_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[Hi
 
 
 def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
-    """Enabled time-based schedules of a plan, flow or workflow with no run
+    """Enabled time-based schedules of a plan, flow or workflow (a disabled
+    owner's too: their schedules keep running) with no run
     within the grace period whose trigger fired since their last run (or since
     the look-back began).
 
@@ -90,7 +91,6 @@ def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
         .filter(
             trigger_kind__in=TIME_BASED,
             task_kind__in=RUN_KINDS,
-            owner_disabled=False,
         )
         .annotate(last_run=Subquery(last_run))
         .filter(Q(last_run__isnull=True) | Q(last_run__lt=now - grace))
@@ -111,16 +111,18 @@ def missed_run(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
         due = next_run_at(raw, after=after.replace(second=0, microsecond=0))
         if due is None or due > now - grace:
             continue
+        # Words that stay the same while it stays missed: when it was due
+        # first is `since`, which only moves back.
+        last_words = (
+            f"its last run was at {last:%Y-%m-%d %H:%M} UTC."
+            if last
+            else "the run history holds no run of it."
+        )
         hits.append(
             Hit(
                 str(aac_id),
                 name,
-                f"Should have run at {due:%Y-%m-%d %H:%M} UTC ({description}); "
-                + (
-                    f"its last run was at {last:%Y-%m-%d %H:%M} UTC."
-                    if last
-                    else "the run history holds no run of it."
-                ),
+                f"Its trigger fired ({description}) and no run followed; {last_words}",
                 since=due,
             )
         )

@@ -2,14 +2,15 @@
 very frequent, duplicates."""
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.db.models import Count, F, Window
 
 from attention.hits import Hit
 from attention.rules import Rule
 from schedules.models import Schedule, TriggerKind
-from schedules.triggers.clock import next_cron_run
+from schedules.triggers.clock import CACHE_SIZE, next_cron_run
 from schedules.triggers.cron import read_cron
 from workspaces.models import Workspace
 
@@ -25,6 +26,7 @@ TIME_BASED = (
 )
 # Consecutive runs of a cron compared to find its shortest gap.
 GAPS_EXAMINED = 4
+HOUR = timedelta(hours=1)
 
 
 def enabled_schedules(workspace: Workspace):
@@ -67,13 +69,16 @@ def never_fires(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
 
 
 def frequent_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:
-    """The distinct cron expressions of the workspace are few: each is timed
-    once, then the schedules using a frequent one are read in one query."""
+    """Each distinct cron expression of the workspace is timed once a day per
+    process (workspaces share most of theirs), then the schedules using a
+    frequent one are read in one query."""
     rows = enabled_schedules(workspace).exclude(cron="")
     limit = timedelta(minutes=rule["minutes"])
     gaps = {}
     for cron, zone in set(rows.values_list("cron", "timezone")):
-        gap = shortest_gap(cron, zone or "UTC", now=now)
+        if limit < HOUR and _once_an_hour_at_most(cron):
+            continue
+        gap = shortest_gap(cron, zone or "UTC", day=now.date())
         if gap is not None and gap <= limit:
             gaps[cron] = min(gap, gaps.get(cron, gap))
     return [
@@ -89,12 +94,14 @@ def frequent_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[H
     ]
 
 
-def shortest_gap(cron: str, zone: str, *, now: datetime) -> timedelta | None:
-    """The shortest time between the next few runs of a cron expression."""
+@lru_cache(maxsize=CACHE_SIZE)
+def shortest_gap(cron: str, zone: str, *, day: date) -> timedelta | None:
+    """The shortest time between the first few runs of a cron expression on
+    `day` (UTC)."""
     reading = read_cron(cron)
     if reading.problem:
         return None
-    times, after = [], now
+    times, after = [], datetime.combine(day, time(), tzinfo=UTC)
     for _ in range(GAPS_EXAMINED):
         after = next_cron_run(reading.engine, zone, after=after)
         if after is None:
@@ -102,6 +109,13 @@ def shortest_gap(cron: str, zone: str, *, now: datetime) -> timedelta | None:
         times.append(after)
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     return min(gaps) if gaps else None
+
+
+def _once_an_hour_at_most(cron: str) -> bool:
+    """A single minute (and second) in the expression: no run within the hour
+    of another, so the scheduler engine need not be asked."""
+    fields = read_cron(cron).engine.split(" ")
+    return len(fields) > 1 and fields[0].isdigit() and fields[1].isdigit()
 
 
 def duplicate_schedule(workspace: Workspace, rule: Rule, now: datetime) -> list[Hit]:

@@ -107,15 +107,18 @@ def schedule_rows(context, rows: Sequence, columns: Sequence) -> SafeString:
         for node in get_template("pages/_cells.html").template.nodelist
         if isinstance(node, BlockNode)
     }
+    # The cell's content in one box: on a phone the cell is a grid of its
+    # label and that box.
     opens = [
-        format_html('<td data-label="{}" class="{}">', c.label, c.cell) for c in columns
+        format_html('<td data-label="{}" class="{}"><div>', c.label, c.cell)
+        for c in columns
     ]
     html = []
     for row in rows:
         with context.push(s=row):
             html.append("<tr>")
             for column, opening in zip(columns, opens, strict=True):
-                html += [opening, cells[column.cell].render(context), "</td>"]
+                html += [opening, cells[column.cell].render(context), "</div></td>"]
             html.append("</tr>\n")
     return mark_safe("".join(html))  # noqa: S308 - escaped labels and rendered cells
 

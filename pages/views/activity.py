@@ -5,13 +5,9 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from pages.activity import (
-    ActivityFilterForm,
-    csv_lines,
-    filter_entries,
-    visible_entries,
-)
-from pages.tables import workspace_choices
+from pages.activity import csv_lines
+from schedules.listing import workspace_choices
+from workspaces.activity_log import ActivityFilterForm, filter_entries, visible_entries
 
 PAGE_SIZE = 100
 

@@ -9,8 +9,8 @@ from pages.aac_links import aac_url
 from pages.assets import PLURALS, asset_rows, build_asset_table
 from pages.coverage import partially_seen
 from pages.history import run_history
-from pages.tables import workspace_choices
 from schedules.assets.models import ASSET_MODELS
+from schedules.listing import workspace_choices
 from schedules.models import Run
 from workspaces import access
 

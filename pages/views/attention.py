@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from attention.models import Finding
 from attention.muting import mute, unmute
 from pages.attention import build_attention_page
-from pages.tables import workspace_choices
+from schedules.listing import workspace_choices
 from workspaces import access
 
 MUTE_FOR = [("1", "A day"), ("7", "A week"), ("30", "30 days"), ("", "For good")]

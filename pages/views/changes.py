@@ -5,14 +5,13 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from actions.bulk import create_bulk_change
-from actions.models import BulkChange, BulkItem, Change
-from actions.selection import summarise
-from pages.selection import selection_of
+from actions.bulk import create_bulk_change, visible_change_or_404, visible_items
+from actions.models import BulkItem, Change
+from actions.selection import selection_of, summarise
 from workspaces import access
 from workspaces.queueing import QueueUnavailable
 
@@ -60,8 +59,8 @@ def change_create(request: HttpRequest) -> HttpResponse:
 def change(request: HttpRequest, change_id: int) -> HttpResponse:
     """A change's progress and each schedule's result; the results poll
     themselves while it runs."""
-    found = _visible_change(request, change_id)
-    items = _visible_items(request, found)
+    found = visible_change_or_404(request.user, change_id)
+    items = visible_items(request.user, found)
     # The failures first: they are what the admin has to act on.
     ordered = items.order_by(Case(When(status="failed", then=0), default=1), "id")
     page = Paginator(ordered, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
@@ -95,22 +94,6 @@ def _action(value) -> str:
 def _operator_or_403(request: HttpRequest) -> None:
     if not access.may_operate_any(request.user):
         raise PermissionDenied("Viewers cannot enable or disable schedules")
-
-
-def _visible_change(request: HttpRequest, change_id: int) -> BulkChange:
-    """A change is visible to whoever asked for it and to anyone who sees one
-    of its workspaces."""
-    found = BulkChange.objects.filter(pk=change_id).first()
-    if found is None:
-        raise Http404("No such change")
-    mine = found.requested_by_id == request.user.pk
-    if not mine and not _visible_items(request, found).exists():
-        raise Http404("No such change")
-    return found
-
-
-def _visible_items(request: HttpRequest, found: BulkChange):
-    return access.scope(found.items.all(), request.user)
 
 
 def _counts(items) -> dict[str, int]:

@@ -20,14 +20,11 @@ from actions.runs import (
     connection_for,
     new_execution_id,
     request_run,
-    target_of_asset,
-    target_of_schedule,
+    target_of,
 )
 from schedules.assets.models import ASSET_MODELS
-from schedules.models import Schedule
 from workspaces import access
 from workspaces.acting import NoConnection
-from workspaces.models import Workspace
 from workspaces.queueing import QueueUnavailable
 
 EXECUTION_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -37,7 +34,7 @@ KINDS = ("schedule", *ASSET_MODELS)
 @require_http_methods(["GET", "POST"])
 def run_now(request: HttpRequest, workspace_id: int, kind: str, aac_id: str):
     workspace = access.operable_workspace_or_403(request.user, workspace_id)
-    target = _target(workspace, kind, aac_id)
+    target = target_of(workspace, kind, aac_id)
     if request.method == "GET":
         return _confirmation(request, target, execution_id=new_execution_id())
     execution_id = request.POST.get("execution_id", "")
@@ -76,36 +73,6 @@ def run_request(request: HttpRequest, run_id: int) -> HttpResponse:
         raise Http404("No such run")
     template = "pages/_run_request.html" if request.htmx else "pages/run_request.html"
     return render(request, template, {"run": run})
-
-
-def _target(workspace: Workspace, kind: str, aac_id: str) -> Target:
-    if kind == "schedule":
-        schedule = (
-            Schedule.objects.filter(workspace=workspace, aac_id=_number(aac_id))
-            .select_related("workspace")
-            .first()
-        )
-        if schedule is None:
-            raise Http404("No such schedule")
-        return target_of_schedule(schedule)
-    if kind not in ASSET_MODELS:
-        raise Http404("No such kind")
-    key = aac_id if kind == "workflow" else _number(aac_id)
-    asset = (
-        ASSET_MODELS[kind]
-        .objects.filter(workspace=workspace, aac_id=key)
-        .select_related("workspace")
-        .first()
-    )
-    if asset is None:
-        raise Http404(f"No such {kind}")
-    return target_of_asset(asset)
-
-
-def _number(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise Http404("Not an AAC id")
-    return int(value)
 
 
 def _confirmation(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from pages.coverage import partially_seen
 from pages.run_charts import UNFOLLOWED, run_charts
 from pages.runs import build_run_table
-from pages.tables import workspace_choices
+from schedules.listing import workspace_choices
 from schedules.models import Run, RunHour
 from workspaces import access
 

@@ -5,13 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from pages.selection import row_actions
-from pages.tables import (
-    ScheduleFilterForm,
-    build_table,
-    csv_lines,
-    table_rows,
-    workspace_choices,
-)
+from pages.tables import build_table, csv_lines, table_rows
+from schedules.listing import ScheduleFilterForm, workspace_choices
 from schedules.models import Schedule
 from workspaces import access
 

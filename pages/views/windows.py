@@ -9,14 +9,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from actions.models import Window, WindowItem
-from actions.selection import summarise
-from actions.windows import WindowRefused, cancel_window, create_window, end_early
-from pages.selection import selection_of
+from actions.models import WindowItem
+from actions.selection import selection_of, summarise
+from actions.windows import (
+    WindowRefused,
+    cancel_window,
+    create_window,
+    end_early,
+    may_act_on,
+    visible_window_or_404,
+    visible_windows,
+)
 from workspaces import access
 
 ITEMS_PER_PAGE = 200
@@ -39,7 +46,7 @@ class WindowForm(forms.Form):
 @require_GET
 def window_list(request: HttpRequest) -> HttpResponse:
     windows = (
-        _visible(request)
+        visible_windows(request.user)
         .annotate(
             schedules=Count("items"),
             disabled=Count("items", filter=Q(items__state=WindowItem.State.DISABLED)),
@@ -77,7 +84,7 @@ def window_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def window(request: HttpRequest, window_id: int) -> HttpResponse:
-    found = _visible_or_404(request, window_id)
+    found = visible_window_or_404(request.user, window_id)
     items = access.scope(found.items.all(), request.user)
     page = Paginator(items.order_by("id"), ITEMS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -90,7 +97,7 @@ def window(request: HttpRequest, window_id: int) -> HttpResponse:
         "window": found,
         "page": page,
         "counts": counts,
-        "can_act": _may_act(request, found),
+        "can_act": may_act_on(request.user, found),
     }
     template = "pages/_window_items.html" if request.htmx else "pages/window.html"
     return render(request, template, context)
@@ -109,8 +116,8 @@ def window_end(request: HttpRequest, window_id: int) -> HttpResponse:
 
 
 def _press(request, window_id: int, act, done: str) -> HttpResponse:
-    found = _visible_or_404(request, window_id)
-    if not _may_act(request, found):
+    found = visible_window_or_404(request.user, window_id)
+    if not may_act_on(request.user, found):
         raise PermissionDenied("Only operators of its workspaces change a window")
     try:
         act(actor=request.user, window=found)
@@ -128,31 +135,6 @@ def _confirmation(request, data, form: WindowForm, *, status: int = 200):
     )
     context = {"form": form, "summary": summary, "hidden": selection.hidden}
     return render(request, "pages/window_new.html", context, status=status)
-
-
-def _visible(request: HttpRequest):
-    """Windows over a workspace the user sees, and their own."""
-    items = access.scope(WindowItem.objects.all(), request.user)
-    return Window.objects.filter(
-        Q(pk__in=items.values("window_id")) | Q(created_by=request.user)
-    )
-
-
-def _visible_or_404(request: HttpRequest, window_id: int) -> Window:
-    found = _visible(request).filter(pk=window_id).first()
-    if found is None:
-        raise Http404("No such window")
-    return found
-
-
-def _may_act(request: HttpRequest, found: Window) -> bool:
-    """Operators of every workspace it covers (or whoever made it, while they
-    still operate them) may cancel or end it."""
-    workspaces = set(
-        found.items.exclude(workspace=None).values_list("workspace_id", flat=True)
-    )
-    operable = access.operable_ids(request.user)
-    return bool(operable) and workspaces <= operable
 
 
 def _operator_or_403(request: HttpRequest) -> None:

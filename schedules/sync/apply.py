@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from schedules import summaries
-from schedules.models import ConnectionReport, KindCounts, SyncRun
+from schedules.models import ConnectionReport, KindCounts, Schedule, SyncRun
 from schedules.sync.fetch import Listing, Stored
 from schedules.sync.kinds import Kind
 from schedules.sync.runs import Heartbeat, finish
@@ -83,7 +83,8 @@ def apply(
     note: str = "",
 ) -> SyncRun:
     """Write every kind's rows, masks and deletions, the workspace's summary
-    (`schedules.summaries`), then finish the run, atomically.
+    (`schedules.summaries`: when a row changed, or it is getting old), then
+    finish the run, atomically.
 
     `connections` are those the sync tried; `reports` what each did. The
     heartbeat inside the transaction also locks the run's row until the
@@ -94,10 +95,18 @@ def apply(
     with transaction.atomic():
         heartbeat.beat()
         live = _live_bits(workspace, connections)
-        counts = {
+        applied = {
             union.kind.name: _apply_kind(union, workspace, live) for union in unions
         }
-        summaries.record(workspace.pk)
+        counts = {name: kind_counts for name, (kind_counts, _) in applied.items()}
+        # The summaries count schedules (whose owners the people correct).
+        schedules_changed = any(
+            applied[union.kind.name][1]
+            for union in unions
+            if union.kind.model is Schedule
+        )
+        if schedules_changed or summaries.stale(workspace.pk):
+            summaries.record(workspace.pk)
         working = [report.connection for report in reports if not report.failed]
         Connection.objects.filter(pk__in=working).update(listed_at=timezone.now())
         return finish(
@@ -126,7 +135,10 @@ def _live_bits(workspace: Workspace, tried: list[Connection]) -> int:
     return sum(1 << c.slot for c in tried if slots.get(c.pk) == c.slot)
 
 
-def _apply_kind(union: Union, workspace: Workspace, live: int) -> KindCounts:
+def _apply_kind(
+    union: Union, workspace: Workspace, live: int
+) -> tuple[KindCounts, bool]:
+    """The kind's counts, and whether it changed any row."""
     kind, stored = union.kind, union.stored
     upsert = Upsert.of(kind)
     counts = KindCounts(
@@ -168,9 +180,10 @@ def _apply_kind(union: Union, workspace: Workspace, live: int) -> KindCounts:
     for mask, keys in moved.items():
         for rows in _batches(kind, workspace, keys):
             rows.update(seen_by=mask)
+    changed = bool(counts.created or counts.updated or counts.deleted or moved)
     if kind.after_apply is not None:
-        kind.after_apply(workspace, timezone.now())
-    return counts
+        changed |= bool(kind.after_apply(workspace, timezone.now()))
+    return counts, changed
 
 
 def _batches(kind: Kind, workspace: Workspace, keys: list) -> Iterator[QuerySet]:

@@ -88,7 +88,8 @@ class Kind:
     # The list is complete: a stored object it no longer lists (and a second
     # read confirms) is deleted. False for an incremental list.
     deletes_missing: bool = True
-    # Work after the kind's rows are applied, in the same transaction.
+    # Work after the kind's rows are applied, in the same transaction; what
+    # it returns is true when it changed rows.
     after_apply: Callable[[Workspace, datetime], object] | None = None
     # An incremental list: the part of AAC's list one sync of a workspace
     # reads, and the stored rows that part covers. None: the whole list,
@@ -144,9 +145,9 @@ def advance_next_runs(workspace: Workspace, now: datetime) -> int:
     return changed
 
 
-def after_schedules(workspace: Workspace, now: datetime) -> None:
-    advance_next_runs(workspace, now)
-    link_owners(workspace)
+def after_schedules(workspace: Workspace, now: datetime) -> int:
+    """Rows changed: next runs moved on, owners corrected."""
+    return advance_next_runs(workspace, now) + link_owners(workspace)
 
 
 def after_people(workspace: Workspace, now: datetime) -> None:

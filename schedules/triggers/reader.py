@@ -82,8 +82,17 @@ def read_trigger(item: object) -> Trigger:
 
 def cron_trigger(cron: str, timezone: str) -> Trigger:
     """A time-based trigger from a schedule's stored `cron` and `timezone`
-    columns (every kind but one-time is stored as cron), without its bounds."""
-    return _read_time_based({"cron": {"expression": cron}, "timezone": timezone})
+    columns (every kind but one-time is stored as cron), without its bounds
+    and without words: what its runs need, read as `_read_time_based` does."""
+    zone_name, _, _ = _read_zone(timezone)
+    return Trigger(
+        kind=TriggerKind.CRON,
+        description="",
+        cron=cron,
+        timezone=timezone,
+        engine=read_cron(cron).engine,
+        zone=zone_name,
+    )
 
 
 def _unknown(problem: str) -> Trigger:

@@ -6,7 +6,9 @@ model. A URL without an entry fails `test_every_url_has_an_entry`, so a new
 page cannot ship without saying who may see it (docs/reliability.md rule 10).
 
 The people: anonymous; carol views "Acme EU"; charlie is a member of nothing;
-bob operates Acme; alice is a superuser. Carol, charlie and bob are staff with
+bob operates Acme; alice is a superuser. The API's URLs are asked with each
+one's API token instead of a session, and with bob's read-only, expired and
+revoked tokens (`API`, `ApiExpect`). Carol, charlie and bob are staff with
 the model permissions an administrator gives portal users (see `STAFF_PERMS`),
 so in the admin their memberships decide. Each request runs in a transaction
 rolled back afterwards: a button pressed by one does not change what the next
@@ -34,6 +36,7 @@ from attention.models import Finding
 from attention.unsubscribe import unsubscribe_token
 from health.models import WorkerHeartbeat
 from schedules.models import Flow, Plan, Schedule, SyncRun, Workflow
+from tests.api.calls import api_client
 from tests.factories import (
     make_aac_run,
     make_asset,
@@ -41,6 +44,7 @@ from tests.factories import (
     make_person,
     make_run,
     make_schedule,
+    make_token,
     make_workspace,
 )
 from workspaces.models import ConnectionTask, Membership, Workspace
@@ -75,12 +79,32 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class ApiExpect:
+    """An API URL's answer to each token: none, bob's expired, revoked and
+    read-only ones, and each member's own."""
+
+    anonymous: int
+    expired: int
+    revoked: int
+    read_only: int
+    viewer: int
+    non_member: int
+    operator: int
+    superuser: int
+
+
+API_ROLES = tuple(ApiExpect.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class Route:
     url: Callable[[SimpleNamespace], str]
-    expect: Expect
+    expect: Expect | ApiExpect
     method: str = "get"
     # The admin model whose row the URL opens, for "{object}" in answers.
     model: str = ""
+    # The JSON body of an API request.
+    data: dict | None = None
 
 
 def everyone(answer, *, anonymous=LOGIN) -> Expect:
@@ -244,6 +268,100 @@ BUTTONS = {
         method="post",
     ),
 }
+# The API tokens page: everyone manages their own tokens.
+API_PAGES = {
+    "api/tokens/": Route(named("api:tokens"), everyone(200)),
+    # Carol's token: she revokes it; nobody else finds it.
+    "api/tokens/<int:token_id>/revoke/": Route(
+        named("api:token_revoke", "token_id"),
+        Expect(LOGIN, "302 /api/tokens/", 404, 404, 404),
+        method="post",
+    ),
+    "api/docs/": Route(named("api:docs"), everyone(200)),
+}
+
+
+def api_read(*, viewer=200, non_member=200) -> ApiExpect:
+    """A read: 401 without a usable token, else what the user may see."""
+    return ApiExpect(401, 401, 401, 200, viewer, non_member, 200, 200)
+
+
+def api_act(*, non_member=404, ok=202) -> ApiExpect:
+    """An action: refused to read-only tokens and viewers (403), 404 outside
+    the user's workspaces."""
+    return ApiExpect(401, 401, 401, 403, 403, non_member, ok, ok)
+
+
+API = {
+    "api/v1/workspaces/": Route(named("api:workspaces"), api_read()),
+    "api/v1/workspaces/<int:workspace_id>/": Route(
+        named("api:workspace", "acme_id"), api_read(non_member=404)
+    ),
+    "api/v1/workspaces/<int:workspace_id>/sync/": Route(
+        named("api:workspace_sync", "acme_id"), api_act(), method="post"
+    ),
+    "api/v1/workspaces/<int:workspace_id>/schedules/<int:aac_id>/": Route(
+        named("api:schedule", "acme_id", "schedule_aac_id"), api_read(non_member=404)
+    ),
+    "api/v1/sync/": Route(
+        named("api:sync_all"),
+        api_act(non_member=403),
+        method="post",
+        data={"confirm": True},
+    ),
+    "api/v1/sync-runs/": Route(named("api:sync_runs"), api_read()),
+    "api/v1/sync-runs/<int:run_id>/": Route(
+        named("api:sync_run", "sync_run_id"), api_read(non_member=404)
+    ),
+    "api/v1/schedules/": Route(named("api:schedules"), api_read()),
+    "api/v1/plans/": Route(named("api:plans"), api_read()),
+    "api/v1/flows/": Route(named("api:flows"), api_read()),
+    "api/v1/workflows/": Route(named("api:workflows"), api_read()),
+    "api/v1/runs/": Route(named("api:runs"), api_read()),
+    "api/v1/connections/<int:connection_id>/refresh/": Route(
+        named("api:connection_refresh", "connection_id"), api_act(), method="post"
+    ),
+    "api/v1/connection-tasks/<int:task_id>/": Route(
+        named("api:connection_task", "task_id"), api_read(non_member=404)
+    ),
+    # Run now, enable and disable, windows: the action pages' services.
+    "api/v1/workspaces/<int:workspace_id>/<str:kind>/<str:aac_id>/run/": Route(
+        lambda world: reverse(
+            "api:run_now", args=[world.acme_id, "plans", world.plan_aac_id]
+        ),
+        api_act(),
+        method="post",
+        data={"confirm": True},
+    ),
+    "api/v1/run-requests/<int:run_id>/": Route(
+        named("api:run_request", "run_id"), api_read(non_member=404)
+    ),
+    "api/v1/changes/": Route(
+        named("api:changes"),
+        api_act(non_member=403),
+        method="post",
+        data={"action": "disable", "filter": {}, "reason": "r", "confirm": True},
+    ),
+    "api/v1/changes/<int:change_id>/": Route(
+        named("api:change", "change_id"), api_read(non_member=404)
+    ),
+    "api/v1/windows/": Route(named("api:windows"), api_read()),
+    "api/v1/windows/<int:window_id>/": Route(
+        named("api:window", "window_id"), api_read(non_member=404)
+    ),
+    # A window not started yet: cancelled; ending it early is refused (409).
+    "api/v1/windows/<int:window_id>/cancel/": Route(
+        named("api:window_cancel", "window_id"), api_act(ok=200), method="post"
+    ),
+    "api/v1/windows/<int:window_id>/end/": Route(
+        named("api:window_end", "window_id"), api_act(ok=409), method="post"
+    ),
+    "api/v1/findings/": Route(named("api:findings"), api_read()),
+    "api/v1/activity/": Route(named("api:activity"), api_read()),
+    "api/schema/": Route(named("api:schema"), api_read()),
+    # Anything else under /api/: a JSON 404, whoever asks.
+    "api/^(?P<rest>.*)$": Route(path("/api/v2/nothing/"), ApiExpect(*[404] * 8)),
+}
 ACCOUNTS = {
     "accounts/login/": Route(named("login"), everyone(200, anonymous=200)),
     "accounts/logout/": Route(
@@ -324,8 +442,8 @@ ADMIN_SITE = {
             anonymous=ADMIN_LOGIN,
         ),
     ),
-    "admin/^(?P<app_label>auth|axes|activity|workspaces|schedules|accounts)/$": Route(
-        path("/admin/workspaces/"), staff(200, anonymous=ADMIN_LOGIN)
+    "admin/^(?P<app_label>auth|axes|activity|workspaces|schedules|accounts|api)/$": (
+        Route(path("/admin/workspaces/"), staff(200, anonymous=ADMIN_LOGIN))
     ),
     "admin/(?P<url>.*)$": Route(
         path("/admin/nowhere/"), Expect(ADMIN_LOGIN, 404, 404, 404, 404)
@@ -369,7 +487,8 @@ def admin_model(
     }
 
 
-# Nobody but the superuser manages people, groups, lockouts or preferences.
+# Nobody but the superuser manages people, groups, lockouts, preferences or
+# API tokens (each user manages their own on the tokens page).
 SUPERUSER_ONLY = {
     label: admin_model(
         label,
@@ -380,6 +499,14 @@ SUPERUSER_ONLY = {
     )
     for label in ("auth.user", "auth.group", "accounts.profile")
 }
+# API tokens are made by their owners alone: the admin lists and revokes.
+SUPERUSER_ONLY["api.apitoken"] = admin_model(
+    "api.apitoken",
+    changelist=staff(403),
+    add=staff(403, superuser=403),
+    change=staff(403),
+    delete=staff(403),
+)
 # The activity log: written by the portal alone, read by superusers in the admin.
 ACTIVITY = admin_model(
     "activity.entry",
@@ -480,15 +607,17 @@ ADMIN_MODELS = {
     for route, entry in routes.items()
 }
 
-TABLE = {
+PORTAL = {
     **PAGES,
     **BUTTONS,
+    **API_PAGES,
     **ACCOUNTS,
     **HEALTH,
     **ADMIN_SITE,
     **ADMIN_MODELS,
     **ADMIN_BUTTONS,
 }
+TABLE = {**PORTAL, **API}
 
 
 def url_patterns(patterns=None, prefix: str = ""):
@@ -526,6 +655,7 @@ def world(db, settings):
         "auth.user": carol.pk,
         "auth.group": Group.objects.create(name="Portal users").pk,
         "accounts.profile": Profile.objects.create(user=carol, timezone="UTC").pk,
+        "api.apitoken": make_token(carol, name="in the admin")[0].pk,
         "axes.accessattempt": AccessAttempt.objects.create(
             username="x", ip_address="10.0.0.1", failures_since_start=1
         ).pk,
@@ -547,6 +677,16 @@ def world(db, settings):
         "schedules.syncrun": make_run(acme, status=SyncRun.Status.SUCCEEDED).pk,
     }
     schedule = Schedule.objects.get(pk=objects["schedules.schedule"])
+    bob, yesterday = people["bob"], timezone.now() - timedelta(days=1)
+    secrets = {
+        "expired": make_token(bob, expires_at=yesterday)[1],
+        "revoked": make_token(bob, revoked=True)[1],
+        "read_only": make_token(bob, read_only=True)[1],
+        "viewer": make_token(carol)[1],
+        "non_member": make_token(people["charlie"])[1],
+        "operator": make_token(bob)[1],
+        "superuser": make_token(people["alice"])[1],
+    }
     plan = make_asset(Plan, acme, 1_500_001)
     change = BulkChange.objects.create(action="disable", reason="r", chosen="c")
     change.items.create(
@@ -595,6 +735,9 @@ def world(db, settings):
         connection_id=connection.pk,
         task_id=task.pk,
         carol_id=carol.pk,
+        token_id=make_token(carol)[0].pk,
+        sync_run_id=objects["schedules.syncrun"],
+        secrets=secrets,
         workspace_type_id=ContentType.objects.get_for_model(Workspace).pk,
         objects=objects,
         users={
@@ -625,9 +768,9 @@ def matches(
     return isinstance(got, str) and got.startswith(expected)
 
 
-@pytest.mark.parametrize("route", sorted(TABLE), ids=lambda route: route or "/")
+@pytest.mark.parametrize("route", sorted(PORTAL), ids=lambda route: route or "/")
 def test_each_user_gets_the_answer_the_table_gives(client, world, route):
-    entry = TABLE[route]
+    entry = PORTAL[route]
     url = entry.url(world)
     answers, wrong = {}, {}
     for role in ROLES:
@@ -640,4 +783,21 @@ def test_each_user_gets_the_answer_the_table_gives(client, world, route):
         expected = getattr(entry.expect, role)
         if not matches(expected, answers[role], entry, world):
             wrong[role] = (expected, answers[role])
+    assert wrong == {}, f"{entry.method.upper()} {url}: {answers}"
+
+
+@pytest.mark.parametrize("route", sorted(API))
+def test_each_api_token_gets_the_answer_the_table_gives(world, route):
+    entry = API[route]
+    url = entry.url(world)
+    answers, wrong = {}, {}
+    for role in API_ROLES:
+        with transaction.atomic():
+            client = api_client(world.secrets.get(role))
+            call = getattr(client, entry.method)
+            response = call(url, entry.data, content_type="application/json")
+            answers[role] = response.status_code
+            transaction.set_rollback(True)
+        if answers[role] != getattr(entry.expect, role):
+            wrong[role] = (getattr(entry.expect, role), answers[role])
     assert wrong == {}, f"{entry.method.upper()} {url}: {answers}"

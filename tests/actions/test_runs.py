@@ -17,7 +17,7 @@ from actions.runs import (
     target_of_schedule,
 )
 from activity.models import Entry
-from schedules.models import Plan, Schedule
+from schedules.models import Plan, Schedule, SyncRun
 from tests.actions.worlds import acting_world
 
 
@@ -81,6 +81,10 @@ def test_it_starts_the_run_and_follows_it_to_complete(world, plan, aac_sim):
         "Complete.",
     )
     assert api_runs(aac_sim, world, plan) == 1
+    # A sync brings it into the run history.
+    assert SyncRun.objects.filter(
+        workspace=world.workspace, status="queued", requested_by=world.bob
+    ).exists()
     rows = Entry.objects.filter(action="run_now").order_by("id")
     assert [(e.outcome, e.username) for e in rows] == [
         ("queued", "bob"),

@@ -56,6 +56,8 @@ def test_it_pauses_what_was_enabled_and_restores_only_what_nobody_touched(
     world, aac_sim
 ):
     restored, changed, deleted, already = world.own[:4]
+    for schedule in (restored, changed, deleted):
+        as_owner(world, schedule.aac_id, "enable_schedule")
     # Disabled in AAC since the last sync: the window asks AAC, not the cache.
     as_owner(world, already.aac_id, "disable_schedule")
     window = window_over(world, [restored, changed, deleted, already])
@@ -165,3 +167,13 @@ def test_a_schedule_whose_owner_has_no_connection_is_said_so(world, aac_sim):
     assert item.state == State.NOT_DISABLED
     assert item.message.startswith(f"Only {theirs.owner_name} may change it")
     assert in_aac(aac_sim, world.remote, theirs.aac_id)["enabled"] is True
+
+
+def test_a_maker_who_lost_the_workspace_pauses_nothing_there(world, aac_sim):
+    mine = world.own[0]
+    window = window_over(world, [mine])
+    world.bob.memberships.update(role="viewer")
+    advance_windows()
+    item = window.items.get()
+    assert item.state == State.NOT_DISABLED
+    assert in_aac(aac_sim, world.remote, mine.aac_id)["enabled"] is True

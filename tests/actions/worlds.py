@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from schedules.models import Schedule, SyncRun
 from schedules.sync.engine import sync_workspace
 from tests.factories import add_member, make_user
+from workspaces.connection import call_aac
 from workspaces.models import Membership
 
 
@@ -15,15 +16,15 @@ def synced(workspace) -> SyncRun:
 
 
 def acting_world(make_sim_workspace, name="Acting", schedules=100):
-    """A simulated workspace synced once; bob operates it, carol views it.
+    """A simulated workspace, synced; bob operates it, carol views it.
 
-    `own` are the enabled cached schedules of the connection's person (the
-    first schedule is always theirs; which others are enabled depends on what
-    the session's simulator made before), `others` everyone else's.
+    `own` are the cached schedules of the connection's person (the first
+    schedule is always theirs), every one enabled; `others` everyone else's.
     """
     remote, workspace = make_sim_workspace(name, schedules=schedules)
     synced(workspace)
     connection = workspace.connections.get()
+    enable_own(workspace, connection)
     bob, carol = make_user("bob"), make_user("carol")
     add_member(bob, workspace, Membership.Role.OPERATOR)
     add_member(carol, workspace, Membership.Role.VIEWER)
@@ -38,6 +39,17 @@ def acting_world(make_sim_workspace, name="Acting", schedules=100):
         own=list(rows.filter(owner_id=person, enabled=True)),
         others=list(rows.exclude(owner_id=person).exclude(owner_id="")),
     )
+
+
+def enable_own(workspace, connection) -> None:
+    """The connection's person enables their disabled schedules in AAC; the
+    cache follows with a sync."""
+    disabled = Schedule.objects.filter(
+        workspace=workspace, owner_id=connection.aac_person_id, enabled=False
+    )
+    for aac_id in disabled.values_list("aac_id", flat=True):
+        call_aac(connection, lambda c, i=aac_id: c.enable_schedule(i))
+    synced(workspace)
 
 
 def in_aac(aac_sim, remote, aac_id: int) -> dict | None:

@@ -6,6 +6,7 @@ from activity.models import Entry
 from schedules.models import SyncRun
 from tests.factories import make_run
 from tests.pages.requests import press
+from tests.workspaces.test_admin import workspace_data
 
 
 def last() -> Entry:
@@ -93,3 +94,24 @@ def test_admin_connection_actions_are_recorded(login, world):
     entry = last()
     assert (entry.action, entry.outcome) == ("test_connection", "queued")
     assert entry.message.endswith("admin.")
+
+
+def test_a_membership_added_on_the_workspaces_admin_page_is_recorded(login, world):
+    data = workspace_data(
+        world.acme,
+        **{
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-0-user": world.charlie.pk,
+            "memberships-0-role": "operator",
+        },
+    )
+    url = reverse("admin:workspaces_workspace_change", args=[world.acme.pk])
+    response = login(world.alice).post(url, data)
+    assert response.status_code == 302
+    entry = last()
+    assert (entry.action, entry.workspace_name, entry.message) == (
+        "membership_changed",
+        "Acme EU",
+        "Added in the admin.",
+    )
+    assert "charlie" in entry.target_name

@@ -228,7 +228,7 @@ def test_it_goes_through_a_real_smtp_server_with_text_html_and_unsubscribe(
     html = message.get_body(("html",)).get_content()
     assert "Enabled, but its owner Old Owner is disabled in AAC." in text
     assert "Owner disabled (At risk): 1" in text
-    assert "Give the schedule a new owner in AAC" in html
+    assert "Re-enable the owner in AAC long enough" in html
     assert "Globex US" not in text
     assert "Globex US" not in html
     assert "<script" not in html.lower()

@@ -113,9 +113,11 @@ def log_in(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
-def screenshot(page, name: str, *, full_page: bool = True) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+def screenshot(
+    page, name: str, *, full_page: bool = True, under: Path = ARTIFACTS
+) -> Path:
+    under.mkdir(parents=True, exist_ok=True)
+    path = under / f"{name}.png"
     page.screenshot(path=path, full_page=full_page)
     return path
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from actions.models import RunRequest
 from activity.models import Entry
 from schedules.models import Plan, Schedule
-from tests.actions.worlds import in_aac, synced
+from tests.actions.worlds import enable_own, in_aac, synced
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import add_member, make_user
 from workspaces.connection import call_aac
@@ -30,26 +30,14 @@ def world(transactional_db, make_sim_workspace):
     _remote, acme = make_sim_workspace("Acme EU", schedules=20, people=3)
     _remote2, globex = make_sim_workspace("Globex US", schedules=20, people=3)
     for workspace in (acme, globex):
-        _enable_own(workspace)
         synced(workspace)
+        enable_own(workspace, workspace.connections.get())
     bob = make_user("bob")
     for workspace in (acme, globex):
         add_member(bob, workspace, Membership.Role.OPERATOR)
     return SimpleNamespace(
         acme=acme, globex=globex, remotes=(_remote, _remote2), bob=bob
     )
-
-
-def _enable_own(workspace) -> None:
-    """The connection's person enables their schedules in AAC, so each test
-    has enabled ones of theirs to act on."""
-    synced(workspace)
-    connection = workspace.connections.get()
-    own = Schedule.objects.filter(
-        workspace=workspace, owner_id=connection.aac_person_id, enabled=False
-    )
-    for aac_id in own.values_list("aac_id", flat=True):
-        call_aac(connection, lambda c, i=aac_id: c.enable_schedule(i))
 
 
 def owned(workspace, *, mine: bool) -> list[Schedule]:
@@ -85,7 +73,13 @@ def test_run_now_is_followed_live_to_its_end(
     remote = world.remotes[0]
     plan = startable_plan(aac_sim, remote, world.acme)
     aac_sim.sim.set_next_run(
-        remote.id, "plan", plan.aac_id, status=outcome, message=message, duration=2
+        remote.id,
+        "plan",
+        plan.aac_id,
+        status=outcome,
+        message=message,
+        duration=2,
+        queued=0,
     )
     log_in(page, "bob")
     page.goto(f"/workspaces/{world.acme.pk}/plans/{plan.aac_id}/")
@@ -118,12 +112,14 @@ def test_a_bulk_disable_across_two_workspaces_reports_each_schedule(
     page.goto("/schedules/")
     for schedule in (acme_mine, acme_theirs, globex_mine):
         page.check(f'input[name="s"][value="{schedule.pk}"]')
+    screenshot(page, "schedules-ticked", full_page=False)
     page.click("#disable-ticked")
 
     expect(page.locator("h1")).to_have_text("Disable 3 schedules?")
     expect(page.locator("#summary-workspaces tbody tr")).to_have_count(2)
     expect(page.locator("#summary")).to_contain_text("1 will fail")
     page.fill("#id_reason", "Data centre move")
+    screenshot(page, "bulk-confirm")
     page.click("#confirm")
 
     results = page.locator("#change-results")
@@ -143,6 +139,9 @@ def test_a_bulk_disable_across_two_workspaces_reports_each_schedule(
         assert in_aac(aac_sim, remote, schedule.aac_id)["enabled"] is False
     assert in_aac(aac_sim, world.remotes[0], acme_theirs.aac_id)["enabled"] is True
     screenshot(page, "bulk-disable")
+    page.goto("/activity/?action=disable")
+    expect(page.locator("#activity-table tbody tr")).to_have_count(3)
+    screenshot(page, "activity")
 
 
 def test_a_window_leaves_a_schedule_its_owner_changed_as_the_owner_set_it(

@@ -44,6 +44,7 @@ def test_the_attention_page_reads_at_a_laptops_and_a_phones_width(page, world, w
     log_in(page, "bob")
 
     expect(page.locator("#today")).to_contain_text("What needs you today")
+    screenshot(page, f"dashboard-today-{width}", full_page=False)
     page.click("#today-heading a")
 
     expect(page.locator("h1")).to_have_text("What needs attention")

@@ -63,6 +63,10 @@ def test_the_button_shows_the_sync_through_to_its_new_counts(
     assert seen[:2] == ["none", "queued"]
     assert seen[-1] == "succeeded"
     assert set(seen) <= {"none", "queued", "running", "succeeded"}
+    # The button's "queued" gave way to the live status line, and the
+    # workspace's state beside its name followed.
+    expect(page.locator("#sync-message")).to_have_text("")
+    expect(page.locator("#health")).to_have_text("OK")
     # The page reloaded its data without a full reload.
     expect(page.locator("#table-summary")).to_contain_text("40 schedules")
     expect(page.locator(".totals dd").first).to_have_text("40")

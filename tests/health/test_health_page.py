@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from health.models import WorkerHeartbeat
-from tests.factories import make_user
+from tests.factories import make_run, make_user, make_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +90,21 @@ def test_it_says_how_much_of_each_visible_workspace_the_portal_sees(client, worl
     ]
     assert "Partial: the schedules of 1 person are visible." in html
     assert "Globex US" not in html
+
+
+def test_its_workspaces_cost_the_same_statements_however_many(client, world):
+    """Each workspace's health (its syncs included) is loaded for all at once."""
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/health/", HTTP_ACCEPT="application/json")
+        return len(queries)
+
+    client.force_login(world.alice)
+    make_run(world.acme, status="failed", error_message="AAC answered 503")
+    one = statements()
+    for n in range(4):
+        workspace = make_workspace(f"More {n}")
+        make_run(workspace, status="succeeded")
+        make_run(workspace, status="queued", retry_at=timezone.now())
+    assert statements() == one

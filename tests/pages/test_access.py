@@ -4,12 +4,16 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
 from schedules.models import SyncRun
-from tests.factories import make_schedule
-from workspaces.models import Connection, ConnectionTask
+from tests.factories import add_member, make_schedule, make_workspace
+from workspaces import access
+from workspaces.models import Connection, ConnectionTask, Membership, Workspace
 
 # The buttons of one workspace, and "Re-sync all".
 WORKSPACE_BUTTONS = [
@@ -187,3 +191,59 @@ def test_it_lets_alice_see_every_workspace(login, world):
     make_schedule(world.globex, name="globex nightly")
     assert "globex nightly" in login(world.alice).get(reverse("pages:schedules")).text
     assert login(world.alice).get(_url("workspace", world)).status_code == 200
+
+
+# The access module's answers themselves, beside the pages that ask it.
+def test_nobody_anonymous_may_remove_a_connection(world):
+    connection = world.acme.connections.get()
+    connection.added_by = world.bob
+    connection.save(update_fields=["added_by"])
+
+    assert not access.may_remove_connection(AnonymousUser(), connection)
+    assert access.may_remove_connection(world.bob, connection)
+    assert access.may_remove_connection(world.alice, connection)
+    assert not access.may_remove_connection(world.carol, connection)
+
+
+def test_a_selection_splits_into_what_the_user_operates_and_only_views(world):
+    viewed = make_workspace("Viewed by bob")
+    add_member(world.bob, viewed, Membership.Role.VIEWER)
+    selected = Workspace.objects.filter(pk__in=[world.acme.pk, viewed.pk])
+
+    operable, viewable = access.split_operable(world.bob, selected)
+
+    assert operable == [world.acme]
+    assert viewable == [viewed]
+    # Only the selection: Globex (hidden) and the rest are not in either list.
+    alone = access.split_operable(world.bob, Workspace.objects.filter(pk=viewed.pk))
+    assert alone == ([], [viewed])
+    assert access.split_operable(world.alice, selected)[0] == [world.acme, viewed]
+
+
+def test_a_viewer_pressing_a_button_is_told_viewers_cannot(world):
+    with pytest.raises(PermissionDenied, match=r"^Viewers cannot start syncs"):
+        access.operable_workspace_or_403(world.carol, world.acme.pk)
+    connection = world.acme.connections.get()
+    with pytest.raises(PermissionDenied, match=r"^Viewers cannot test or refresh"):
+        access.operable_connection_or_403(world.carol, connection.pk)
+    assert access.operable_workspace_or_403(world.bob, world.acme.pk) == world.acme
+
+
+def test_a_connection_outside_the_users_workspaces_is_not_found(world):
+    hidden = world.globex.connections.get()
+
+    with pytest.raises(Http404, match=r"^No such connection$"):
+        access.visible_connection_or_404(world.bob, hidden.pk)
+    with pytest.raises(Http404, match=r"^No such workspace$"):
+        access.visible_workspace_or_404(world.bob, world.globex.pk)
+
+
+def test_a_visible_connection_comes_with_its_workspace(
+    world, django_assert_num_queries
+):
+    pk = world.acme.connections.get().pk
+
+    with django_assert_num_queries(1):
+        connection = access.visible_connection_or_404(world.alice, pk)
+        assert connection.workspace.name == "Acme EU"
+    assert isinstance(connection, Connection)

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from attention.models import Finding, Mute
 from pages.attention import PER_GROUP
+from schedules.models import Schedule
 from tests.attention.world import NOW, SCENARIOS, evaluate
 from tests.factories import make_schedule
 
@@ -52,7 +54,7 @@ def test_it_groups_findings_by_severity_and_rule_with_counts(login, findings):
     assert response.context["page"].total == 4
     text = response.text
     assert "Enabled, but its owner Old Owner is disabled in AAC." in text
-    assert "Give the schedule a new owner in AAC" in text  # what to do
+    assert "Re-enable the owner in AAC long enough" in text  # what to do
     assert "AAC answered 503." in text
 
 
@@ -75,14 +77,27 @@ def test_it_filters_by_workspace_severity_and_rule(login, findings):
 
 
 def test_it_links_each_finding_to_what_fixes_it(login, findings):
+    Schedule.objects.filter(aac_id=11).update(task_kind="plan")
     response = page(login(findings.bob))
 
-    schedule = reverse("pages:schedule", args=[findings.acme.pk, 11])
+    schedule = Schedule.objects.get(workspace=findings.acme, aac_id=11)
+    page_url = reverse("pages:schedule", args=[findings.acme.pk, 11])
+    run_now = reverse("pages:run_now", args=[findings.acme.pk, "schedule", 11])
+    disable = f"{reverse('pages:change_new')}?action=disable&amp;s={schedule.pk}"
     connections = reverse("pages:connections", args=[findings.acme.pk])
-    assert f'href="{schedule}"' in response.text
-    assert "Disable or run now" in response.text
+    assert f'href="{page_url}"' in response.text
+    assert f'href="{run_now}">Run now…<' in response.text
+    assert f'href="{disable}">Disable…<' in response.text
     assert "https://eu1.alteryxcloud.com/schedules/11" in response.text
     assert f'href="{connections}">Reconnect<' in response.text
+
+
+def test_a_viewer_gets_no_run_or_disable_link(login, findings):
+    response = page(login(findings.carol))
+
+    assert "Run now…" not in response.text
+    assert "Disable…" not in response.text
+    assert "Reconnect" not in response.text
 
 
 def test_a_viewer_sees_no_mute_button_and_cannot_mute(login, findings):
@@ -222,3 +237,16 @@ def test_the_dashboard_says_so_when_nothing_needs_you(login, world):
     response = login(world.carol).get(reverse("pages:dashboard"))
 
     assert "Nothing: no open finding in your workspaces." in response.text
+
+
+@pytest.mark.parametrize("name", ["finding_mute", "finding_unmute"])
+def test_a_mute_button_refuses_a_get_and_a_post_without_csrf(login, findings, name):
+    finding = Finding.objects.get(workspace=findings.acme, rule="owner_disabled")
+    url = reverse(f"pages:{name}", args=[finding.pk])
+    assert login(findings.bob).get(url).status_code == 405
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(findings.bob)
+
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    assert not Mute.objects.exists()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from schedules.models import Schedule, SyncRun
 from tests.factories import make_schedules
 from tests.pages.requests import HTMX, press
+from tests.schedules.conftest import active_person
 from tests.workspaces.stored import reread, tokens
 from workspaces.models import Connection, ConnectionTask, Membership
 from workspaces.tasks import run_connection_task
@@ -45,7 +46,7 @@ def test_an_operator_connects_their_own_account_and_it_is_tested(
     aac_sim, login, world, sim_world, django_capture_on_commit_callbacks
 ):
     remote, workspace = sim_world
-    pair = aac_sim.sim.new_token_pair(remote.id, person_id=remote.people[1]["id"])
+    pair = aac_sim.sim.new_token_pair(remote.id, person_id=active_person(remote))
     client = login(world.bob)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,7 +90,7 @@ def test_whoever_added_a_connection_removes_it_with_the_rows_only_it_listed(
     aac_sim, login, world, sim_world
 ):
     remote, workspace = sim_world
-    pair = aac_sim.sim.new_token_pair(remote.id, person_id=remote.people[1]["id"])
+    pair = aac_sim.sim.new_token_pair(remote.id, person_id=active_person(remote))
     client = login(world.bob)
     connect(client, workspace, pair)
     mine = workspace.connections.get(added_by=world.bob)

@@ -40,13 +40,15 @@ def test_it_counts_the_totals(login, world):
     make_schedule(world.acme, enabled=True, next_run_at=NOW + 30 * hours)
     make_schedule(world.acme, enabled=False, next_run_at=NOW + hours)
     make_schedule(world.acme, enabled=True, owner_disabled=True)
+    make_schedule(world.acme, enabled=False, owner_disabled=True)
     make_schedule(world.globex, enabled=True, next_run_at=NOW + hours)
     response = login(world.bob).get(reverse("pages:dashboard"))
     assert response.context["totals"] == {
-        "schedules": 4,
+        "schedules": 5,
         "enabled": 3,
-        "disabled": 1,
-        "owner_disabled": 1,
+        "disabled": 2,
+        "owner_disabled": 2,
+        "enabled_owner_disabled": 1,
         "next_24h": 1,
     }
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pages.runs import cursor_of
+from schedules.assets.listing import cursor_of
 from schedules.assets.rollups import after_runs
 from schedules.models import Run, Schedule, SyncRun
 from tests.factories import make_history, make_schedules

@@ -32,6 +32,8 @@ TEXT_FIELDS = (
     "owner_email",
     "trigger_kind",
     "task_kind",
+    "disable_reason",
+    "note",
 )
 
 

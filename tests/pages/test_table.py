@@ -64,7 +64,9 @@ def rows(world):
             owner_name="Ann",
             owner_email="ann@x.test",
             enabled=False,
+            disable_reason="Disabled by Ann: the report moved",
             next_run_at=None,
+            note="2 tasks; the target shown is the first's",
         ),
         make_schedule(
             world.acme,
@@ -248,7 +250,51 @@ def test_it_exports_the_columns_of_the_table(login, rows, world):
     assert row["Owner disabled"] == "yes"
     assert row["Enabled"] == "yes"
     assert row["Next run"] == "2026-03-02T14:00:00+01:00"
-    assert exported["Weekly report"]["Next run"] == ""
+    weekly = exported["Weekly report"]
+    assert weekly["Next run"] == ""
+    assert weekly["AAC id"] == "3"
+    assert weekly["Open in AAC"] == "https://eu1.alteryxcloud.com/schedules/3"
+    assert weekly["Disable reason"] == "Disabled by Ann: the report moved"
+    assert weekly["Parser note"] == "2 tasks; the target shown is the first's"
+
+
+def test_it_shows_the_aac_id_its_link_disable_reasons_and_notes_in_words(
+    login, rows, world
+):
+    html = login(world.bob).get(reverse("pages:schedules")).text
+    weekly = re.search(r"<tr>(?:(?!</tr>).)*Weekly report.*?</tr>", html, re.S).group(0)
+    assert "AAC id 3" in weekly
+    assert 'href="https://eu1.alteryxcloud.com/schedules/3"' in weekly
+    assert "Disabled by Ann: the report moved</span>" in weekly
+    assert "2 tasks; the target shown is the first&#x27;s</span>" in weekly
+    assert "Report workflow" in weekly  # the target, under its type
+    hourly = re.search(r"<tr>(?:(?!</tr>).)*Hourly stock.*?</tr>", html, re.S).group(0)
+    assert "owner disabled</span>" in hourly
+    assert "fails when it fires: its owner is disabled" in hourly
+
+
+def test_it_shows_nine_columns_and_a_sort_menu_that_keeps_the_filters(
+    login, rows, world
+):
+    response = login(world.bob).get(
+        f"{reverse('pages:schedules')}?task=plan&sort=-next"
+    )
+    html = response.text
+    headers = re.findall(r'<th scope="col"[^>]*data-column="(\w+)"', html)
+    assert headers == [
+        "name",
+        "workspace",
+        "task",
+        "schedule",
+        "next",
+        "last",
+        "owner",
+        "enabled",
+        "updated",
+    ]
+    menu = re.search(r'<form[^>]*id="sort-form".*?</form>', html, re.S).group(0)
+    assert '<input type="hidden" name="task" value="plan">' in menu
+    assert '<option value="-next" selected>Next run, descending</option>' in menu
 
 
 def test_it_exports_a_workspace_page_table_with_its_workspace(login, rows, world):

@@ -2,7 +2,6 @@
 after every kind of sync (`schedules.summaries`)."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -20,8 +19,6 @@ from workspaces.models import Workspace
 pytestmark = pytest.mark.django_db
 
 Status = SyncRun.Status
-# A viewer whose hours are not whole hours of UTC.
-KOLKATA = ZoneInfo("Asia/Kolkata")
 
 
 @pytest.fixture
@@ -39,7 +36,8 @@ def counted_in_full(workspace_ids: list[int], *, now) -> dict:
     return {
         "by_workspace": {pk: by_workspace.get(pk, {}) for pk in workspace_ids},
         "owners": top_owners(schedules, limit=10_000),
-        "grid": upcoming_load(schedules, now=now).by_weekday_and_hour(KOLKATA),
+        "load": upcoming_load(schedules, now=now),
+        "next_24h": summarise(schedules, now=now).total("next_24h"),
     }
 
 
@@ -52,7 +50,8 @@ def from_summaries(workspace_ids: list[int], *, now, every: bool) -> dict:
             pk: read.summary.by_workspace.get(pk, {}) for pk in workspace_ids
         },
         "owners": read.owners,
-        "grid": read.weekly_grid(KOLKATA),
+        "load": read.load,
+        "next_24h": read.totals["next_24h"],
     }
 
 
@@ -61,7 +60,7 @@ def assert_summaries_equal_a_full_count(now) -> None:
     for ids, sees_all in ((every, True), (every[:1], False)):
         expected = counted_in_full(ids, now=now)
         assert expected["owners"]
-        assert sum(map(sum, expected["grid"])) > 0
+        assert expected["load"].total > 0
         # A workspace never synced has no counts either way.
         expected["by_workspace"] = {
             pk: c for pk, c in expected["by_workspace"].items() if c
@@ -98,7 +97,6 @@ def test_summaries_follow_changes_and_unchanged_syncs(
     aac_sim.sim.add_schedules(remote.id, 5)
     aac_sim.sim.remove_schedules(remote.id, 7)
     aac_sim.sim.touch_schedules(remote.id, 4)
-    Schedule.objects.filter(workspace=two).update(enabled=False)  # as if stale
 
     assert sync(one).counts_of("schedules").deleted > 0
     assert sync(two).counts_of("schedules").unchanged == 140
@@ -174,7 +172,7 @@ def test_a_deleted_workspace_leaves_the_total_until_the_next_write_rebuilds_it(
     assert_summaries_equal_a_full_count(quarter_hour)
 
 
-def test_next_runs_read_later_count_from_the_quarter_hour_of_reading(
+def test_read_later_the_week_and_the_next_day_start_at_the_quarter_hour_of_reading(
     two_workspaces, quarter_hour
 ):
     (_, one), _ = two_workspaces
@@ -183,15 +181,34 @@ def test_next_runs_read_later_count_from_the_quarter_hour_of_reading(
 
     read = summaries.overview([one.pk], now=later, every=True, detailed={one.pk})
 
-    soonest = min(read.next_runs)
-    assert summaries.slot_start(soonest) >= later
-    expected = Schedule.objects.filter(
-        workspace=one,
+    schedules = Schedule.objects.filter(workspace=one)
+    # The sync counted a day more than a week: the reader's week is whole.
+    assert read.load.start == later
+    assert read.load == upcoming_load(schedules, now=later)
+    expected = schedules.filter(
         enabled=True,
         next_run_at__gte=later,
-        next_run_at__lt=later + timedelta(days=7),
+        next_run_at__lt=later + timedelta(days=1),
     ).count()
-    assert sum(read.next_runs.values()) == expected
+    assert read.totals["next_24h"] == read.summary.by_workspace[one.pk]["next_24h"]
+    assert read.totals["next_24h"] == expected > 0
+
+
+def test_a_sync_that_changes_no_schedule_recounts_only_a_summary_an_hour_old(
+    aac_sim, two_workspaces, quarter_hour
+):
+    (_, one), _ = two_workspaces
+    sync(one)
+    first = WorkspaceSummary.objects.get(pk=one.pk).as_of
+
+    sync(one)  # no time passed: no next run moved on either
+    assert WorkspaceSummary.objects.get(pk=one.pk).as_of == first
+
+    later = quarter_hour + summaries.FRESH + timedelta(minutes=15)
+    with time_machine.travel(later, tick=False):
+        sync(one)
+        assert WorkspaceSummary.objects.get(pk=one.pk).as_of == later
+        assert_summaries_equal_a_full_count(later)
 
 
 def test_migrate_summarises_the_caches_that_have_no_summary_yet(

@@ -23,6 +23,7 @@ from tests.factories import (
     make_user,
     make_workspace,
 )
+from tests.schedules.conftest import active_person
 from tests.workspaces.stored import raw_tokens, reread, tokens
 from workspaces.models import Connection, ConnectionTask, Membership, Workspace
 from workspaces.tasks import run_connection_task
@@ -217,7 +218,7 @@ def test_a_second_connection_is_added_in_the_admin(
     admin_client, aac_sim, make_sim_connection
 ):
     remote, first = make_sim_connection("Two people", people=5)
-    pair = aac_sim.sim.new_token_pair(remote.id, person_id=remote.people[1]["id"])
+    pair = aac_sim.sim.new_token_pair(remote.id, person_id=active_person(remote))
 
     response = admin_client.post(
         admin_url("workspaces.connection", "add"),

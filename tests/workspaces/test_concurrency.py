@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from aacsim import Fault
+from tests.schedules.conftest import active_person
 from tests.workspaces.stored import expire_soon, reread, tokens
 from workspaces.models import Connection
 from workspaces.tokens.lease import fresh_access_token
@@ -73,7 +74,7 @@ def test_eight_concurrent_callers_cause_exactly_one_refresh(
 
 def two_connections(make_sim_connection, connect_person):
     remote, first = make_sim_connection("Two people", people=5)
-    second = connect_person(remote, first.workspace, remote.people[1]["id"])
+    second = connect_person(remote, first.workspace, active_person(remote))
     for each in (first, second):
         expire_soon(each.pk)
     return remote, first, second

@@ -8,12 +8,19 @@ creator as the people list does), so the owners' corrections from the people
 list change nothing and the parse alone says what each row must hold.
 """
 
+import json
+
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
+from schedules.sync.kinds import SCHEDULES
+from schedules.sync.upsert import Upsert
+from tests.factories import make_workspace
 from tests.schedules.conftest import sync
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +196,59 @@ def test_a_deleted_schedule_goes_and_every_other_row_stays_as_parsed(
 
     assert run.counts_of("schedules").deleted == 1
     assert not Schedule.objects.filter(workspace=workspace, aac_id=gone).exists()
+
+
+@pytest.mark.postgres
+def test_the_postgresql_upsert_carries_awkward_values_whole(db):
+    """PostgreSQL's upsert sends a page as one JSON document the server unpacks
+    (`Upsert.run`): quotes, backslashes, non-ASCII text, nulls and instants
+    must come out of it as the parser made them."""
+    workspace = make_workspace("Awkward")
+    raw = {
+        "id": 7,
+        "name": 'Quote " backslash \\ and ünïcødé ✓',
+        "enabled": False,
+        "disableReason": None,
+        "createdAt": "2026-01-02T03:04:05.678Z",
+        "triggers": [
+            {"id": 1, "timeBased": {"timezone": "Asia/Kolkata", "oneTime": {}}}
+        ],
+        "tasks": [{"id": 1, "runFlow": {"flowId": 1, "name": '{"json": true}'}}],
+        "creator": {"id": 3, "name": "Zoë", "email": "zoe@example.com"},
+    }
+    now = timezone.now()
+    upsert = Upsert.of(SCHEDULES)
+    rows = upsert.rows(workspace, [parse_schedule(raw, now=now)], now)
+
+    with CaptureQueriesContext(connection) as queries:
+        upsert.run([upsert.seen_by(row, 1) for row in rows])
+
+    assert "json_populate_recordset" in queries.captured_queries[0]["sql"]
+    assert stored(workspace) == {7: expected(raw, workspace=workspace, now=now)}
+
+
+def test_the_json_document_for_postgresql_holds_each_row_as_the_parser_made_it(db):
+    """What `json_populate_recordset` unpacks, read back here on any database:
+    every column by name, instants in ISO 8601, `raw` spliced in as JSON."""
+    workspace = make_workspace("JSON rows")
+    raws = [
+        {"id": 8, "name": 'Say "hi" \\ ✓', "createdAt": "2026-01-02T03:04:05Z"},
+        {"id": 9, "name": "No dates"},
+    ]
+    now = timezone.now()
+    upsert = Upsert.of(SCHEDULES)
+    parsed = [parse_schedule(raw, now=now) for raw in raws]
+    rows = [upsert.seen_by(row, 3) for row in upsert.rows(workspace, parsed, now)]
+
+    document = json.loads(upsert._json_rows(rows))
+
+    assert [row["raw"] for row in document] == raws
+    for row, item in zip(document, parsed, strict=True):
+        assert row["aac_id"] == item.aac_id
+        assert row["name"] == item.fields["name"]
+        assert row["seen_by"] == 3
+        assert row["synced_at"] == now.isoformat()
+        assert row["fingerprint"] == item.fingerprint
+        assert set(row) == {field.column for field in upsert.fields}
+    assert document[0]["aac_created_at"] == "2026-01-02T03:04:05+00:00"
+    assert document[1]["aac_created_at"] is None

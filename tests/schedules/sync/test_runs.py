@@ -16,7 +16,7 @@ from django.utils import timezone
 from schedules.models import SyncRun
 from schedules.sync.engine import sync_workspace
 from schedules.sync.kinds import PEOPLE, SCHEDULES
-from schedules.sync.runs import Heartbeat, expire_stale_runs
+from schedules.sync.runs import Heartbeat, expire_stale_runs, load_run
 from tests.factories import make_run, make_workspace
 from tests.schedules.conftest import aac_state, cache_of, new_run, sync
 
@@ -176,3 +176,21 @@ def test_a_worker_whose_run_expired_under_it_stops_and_writes_nothing(
 
 def _constraint(name):
     return next(c for c in SyncRun._meta.constraints if c.name == name)
+
+
+def test_a_run_is_loaded_with_its_workspace_or_logged_as_gone(
+    caplog, django_assert_num_queries
+):
+    run = make_run(make_workspace("Loaded"))
+
+    with django_assert_num_queries(1):
+        loaded = load_run(run.pk)
+        assert loaded.workspace.name == "Loaded"
+    assert loaded == run
+
+    with caplog.at_level("WARNING", logger="schedules.sync.runs"):
+        assert load_run(run.pk + 1000) is None
+    assert caplog.messages == [
+        f"Sync run {run.pk + 1000} no longer exists (its workspace was deleted?); "
+        "skipped"
+    ]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from schedules.triggers.clock import QUARTER, cron_runs, cron_slots
 from schedules.triggers.reader import read_trigger
 from tests.schedules.triggers.items import at, cron, timed
 
@@ -94,3 +95,37 @@ def test_the_end_of_a_bounded_trigger_is_inclusive_too():
 
     assert trigger.next_run(after=at("2026-04-01T08:00")) == at("2026-04-02T08:00")
     assert trigger.next_run(after=at("2026-04-02T08:00")) is None
+
+
+SLOT_CASES = [
+    ("*/5 * * * *", "Europe/Paris", "2026-03-26T12:00"),  # spring forward
+    ("30 2 * * *", "Europe/Paris", "2026-03-26T12:00"),
+    ("*/10 1-3 * * *", "Europe/Paris", "2026-10-22T12:00"),  # fall back
+    ("15 * * * *", "America/New_York", "2026-10-29T00:00"),
+    ("0 9 * * 1-5", "Asia/Kolkata", "2026-03-02T00:00"),
+    ("45 */2 * * *", "Asia/Kathmandu", "2026-03-02T00:00"),
+    ("*/15 * * * *", "Australia/Lord_Howe", "2026-04-01T00:00"),  # 30 min back
+    ("0 8 L * *", "UTC", "2026-02-25T00:00"),
+    ("0 0/30 * * * ?", "Europe/London", "2026-03-26T00:00"),  # Quartz
+    ("0 15 10 ? * 6L", "Europe/Berlin", "2026-03-25T00:00"),  # last Friday
+    ("0 0 12 ? * 2#1 *", "UTC", "2026-03-01T00:00"),  # first Monday
+    ("*/30 * * * * ? *", "UTC", "2026-03-02T00:00"),  # every 30 seconds
+    ("0 12 * * * 2027", "UTC", "2026-12-28T00:00"),  # a year
+]
+
+
+@pytest.mark.parametrize(("expression", "zone", "start"), SLOT_CASES)
+def test_runs_per_quarter_hour_equal_the_runs_counted_one_by_one(
+    expression, zone, start
+):
+    trigger = read_trigger(cron(expression, zone))
+    begin, count = at(start), 8 * 96
+    one_by_one = [0] * count
+    for run in cron_runs(trigger.engine, trigger.zone, after=at(start) - QUARTER):
+        if run >= begin + count * QUARTER:
+            break
+        if run >= begin:
+            one_by_one[(run - begin) // QUARTER] += 1
+    by_slot = cron_slots(trigger.engine, trigger.zone, start=begin, count=count)
+    assert list(by_slot) == one_by_one
+    assert sum(one_by_one) > 0
