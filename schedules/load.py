@@ -10,12 +10,11 @@ local day and quarter hour (`schedules.triggers.clock.cron_slots`, under its
 daylight-saving rule), once per UTC day and process (cached). Only the
 schedules whose columns do not tell the whole story are read one by one,
 from their raw triggers: several triggers (the columns hold the first), or a
-start or end date (their description says "from" or "until"). Counting
-per quarter hour of UTC keeps a `Load` cheap to store and add up per
-workspace, and exact for any viewer's timezone (every zone's offset is a
-whole number of quarter hours). The current quarter hour counts from its
-start. Two triggers of one schedule firing at the same
-instant count twice.
+start or end date (their description says "from" or "until"). Counting per
+quarter hour of UTC keeps a `Load` cheap to store and add up per workspace,
+and exact for any viewer's timezone (every zone's offset is a whole number of
+quarter hours). The current quarter hour counts from its start. Two triggers
+of one schedule firing at the same instant count twice.
 """
 
 from collections import Counter
@@ -148,8 +147,9 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
     if trigger.end:
         hi = max(0, min(hi, (trigger.end - start) // SLOT))
         cut.add(hi)
-    for i in range(lo, hi):
-        slots[i] += n * week[offset + i]
+    if lo < hi:
+        whole = week[offset + lo : offset + hi]
+        slots[lo:hi] = [a + n * b for a, b in zip(slots[lo:hi], whole, strict=True)]
     for i in cut:
         if 0 <= i < len(slots):
             begin = start + i * SLOT

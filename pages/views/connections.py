@@ -163,7 +163,13 @@ def _record(
     )
 
 
-def _page(request: HttpRequest, workspace, form, *, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    workspace: Workspace,
+    form: ConnectionForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
     [card] = workspace_cards(
         Workspace.objects.filter(pk=workspace.pk),
         summary=Summary(by_workspace={}),

@@ -182,3 +182,15 @@ def test_the_table_is_usable_and_sortable_on_a_phone(page, world):
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width} px wide on a phone"
     screenshot(page, "table-390", full_page=False, under=SHOTS)
+
+
+def test_the_admins_workspace_page_says_the_truth_and_carries_the_buttons(page, world):
+    page.set_viewport_size(WIDE)
+    log_in(page, "alice")
+    page.goto(f"/admin/workspaces/workspace/{world.globex.pk}/change/")
+    expect(page.locator("div.field-state_badge")).to_contain_text("Sync failing")
+    expect(page.locator(".field-latest_sync")).to_contain_text("AAC answered 503")
+    expect(page.locator(".field-data_as_of")).to_contain_text("ago")
+    for button in ("#admin-test", "#admin-refresh", "#admin-resync"):
+        expect(page.locator(button)).to_be_visible()
+    screenshot(page, "admin-workspace-1366", under=SHOTS)
