@@ -29,11 +29,7 @@ SHOWN_KINDS = ("schedules", "runs")
 def main(since: datetime) -> None:
     """Follow the runs the demo's set-up queued from `since` on (some may have
     ended already)."""
-    waiting = set(
-        SyncRun.objects.filter(
-            trigger=SyncRun.Trigger.DEMO, queued_at__gte=since
-        ).values_list("pk", flat=True)
-    )
+    waiting = set(latest_run_of_each_workspace(since).values())
     if not waiting:
         print(
             "  None queued: the set-up log says why. A sync cut short by the last "
@@ -60,6 +56,13 @@ def main(since: datetime) -> None:
         )
     else:
         print("  Every workspace is synced: the pages are complete.", flush=True)
+
+
+def latest_run_of_each_workspace(since: datetime) -> dict[int, int]:
+    """Workspace id -> its last demo run since `since`: set-up may have synced
+    a workspace in place (`demo/actions.py`) before queueing its sync."""
+    runs = SyncRun.objects.filter(trigger=SyncRun.Trigger.DEMO, queued_at__gte=since)
+    return dict(runs.order_by("pk").values_list("workspace_id", "pk"))
 
 
 def describe(run: SyncRun) -> str:

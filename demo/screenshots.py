@@ -87,7 +87,7 @@ def photograph(url: str) -> None:
         shoot(page, "attention")
 
         # A failing schedule's page, reached as an admin would: from its finding.
-        page.locator("a.action", has_text="Disable or run now").first.click()
+        page.locator("a.action[href*='/schedules/']").first.click()
         page.wait_for_url("**/schedules/*/")
         shoot(page, "schedule")
 
