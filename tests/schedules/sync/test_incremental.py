@@ -185,6 +185,8 @@ def test_unfinished_runs_are_read_again_until_they_finish(
     aac_sim, make_sim_workspace, page_size, frozen
 ):
     remote, workspace = make_sim_workspace("Unfinished", schedules=40)
+    # Runs started now are unfinished whatever the history holds at this hour.
+    aac_sim.sim.add_runs(remote.id, 20)
     sync(workspace, kinds=KINDS)
     unfinished = set(
         Run.objects.filter(workspace=workspace, status__in=UNFINISHED).values_list(
