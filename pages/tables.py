@@ -18,7 +18,6 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -28,13 +27,20 @@ from lib.zones import zone
 from pages.aac_links import region_url
 from schedules.listing import (
     DEFAULT_SORT,
+    SORTS,
+    Order,
     ScheduleFilterForm,
+    after,
+    cursor_of,
     filter_schedules,
+    in_order,
     sort_schedules,
 )
 from schedules.models import Schedule
 
 PAGE_SIZE = 50
+# The table counts its rows up to this many, and says "more than" beyond.
+COUNTED_AT_MOST = 10_000
 
 
 class Format(StrEnum):
@@ -221,7 +227,12 @@ def headers(current: str) -> list[Header]:
 @dataclass
 class Table:
     form: ScheduleFilterForm
-    page: Page
+    rows: list[Schedule]
+    # The rows the filters select, counted up to COUNTED_AT_MOST + 1.
+    counted: int
+    # The query string of the next page, "" on the last one.
+    next_query: str
+    first_page: bool
     sort: str
     headers: list[Header]
     columns: list[Column]
@@ -229,6 +240,13 @@ class Table:
     # The filters the phone's sort menu keeps.
     kept: dict
     sort_choices: list[tuple[str, str]]
+
+    @property
+    def count_words(self) -> str:
+        """ "1 schedule", "2,345 schedules", "more than 10,000 schedules"."""
+        if self.counted > COUNTED_AT_MOST:
+            return f"More than {COUNTED_AT_MOST:,} schedules"
+        return f"{self.counted:,} schedule{'s' * (self.counted != 1)}"
 
     @property
     def query(self) -> str:
@@ -244,25 +262,42 @@ def build_table(
     workspaces: list[tuple[int, str]] | None,
     scope: dict | None = None,
 ) -> Table:
-    """The table for a request's GET parameters: three queries (count, ids, rows).
+    """The table for a request's GET parameters: three queries (the bounded
+    count, the page's ids, its rows).
 
     `scope` names the filters the page itself applies to `schedules` (the
-    workspace page's workspace), for the CSV link to apply them too.
+    workspace page's workspace), for the CSV link to apply them too. An
+    `after` cursor that is not one of this sort's shows the first page.
     """
     form = ScheduleFilterForm(data, workspaces=workspaces)
     params = form.params()
     sort = params.get("sort", DEFAULT_SORT)
+    order = Order.of(sort, SORTS)
+    selected = filter_schedules(schedules, params)
+    counted = selected.order_by()[: COUNTED_AT_MOST + 1].count()
     # Page through ids alone (an index-only scan where an index matches the
-    # sort, however deep the page), then fetch that page's 50 rows.
-    ids = sort_schedules(filter_schedules(schedules, params), sort)
-    page = Paginator(ids.values_list("id", flat=True), PAGE_SIZE).get_page(
-        data.get("page")
-    )
-    page.object_list = _rows_of(list(page.object_list))
+    # sort), then fetch that page's 50 rows.
+    ids = in_order(selected, order)
+    cursor = data.get("after")
+    if cursor:
+        try:
+            ids = ids.filter(after(Schedule, order, cursor))
+        except ValueError:
+            cursor = None
+    found = list(ids.values_list("id", "sort_value")[: PAGE_SIZE + 1])
+    more, found = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
+    next_query = ""
+    if more:
+        following = data.copy()
+        following["after"] = cursor_of(found[-1][1], found[-1][0])
+        next_query = following.urlencode()
     query = urlencode({**params, **(scope or {})})
     return Table(
         form=form,
-        page=page,
+        rows=_rows_of([pk for pk, _ in found]),
+        counted=counted,
+        next_query=next_query,
+        first_page=not cursor,
         sort=sort,
         headers=headers(sort),
         columns=TABLE_COLUMNS,
