@@ -196,12 +196,37 @@ def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule
     return sort_schedules(rows, params.get("sort", DEFAULT_SORT))
 
 
-def _rows_of(ids: list[int]) -> list[Schedule]:
-    """The page's rows, fetched by id in one query, in the page's order."""
+def _url_formats() -> dict[str, str]:
+    """The row's links with "{}" for the ids: one reverse() each per page
+    rather than two or three a row (a third of a page's rendering)."""
+    names = {
+        "url": ("pages:schedule", [0, 0]),
+        "workspace_url": ("pages:workspace", [0]),
+        "run_url": ("pages:run_now", [0, "schedule", 0]),
+    }
+    return {
+        attr: reverse(name, args=args).replace("/0/", "/{}/")
+        for attr, (name, args) in names.items()
+    }
+
+
+def _rows_of(ids: list[int], data) -> list[Schedule]:
+    """The page's rows, fetched by id in one query, in the page's order, each
+    with its links: its page, its workspace's, run now, its owner's filter
+    (the table's query string with that owner, from the first page)."""
     rows = _shown(Schedule.objects.filter(pk__in=ids)).in_bulk()
     page = [rows[pk] for pk in ids if pk in rows]
+    urls = _url_formats()
+    query = data.copy()
+    for key in ("after", "page"):
+        query.pop(key, None)
     for row in page:
         row.aac_link = aac_link(row)
+        row.url = urls["url"].format(row.workspace_id, row.aac_id)
+        row.workspace_url = urls["workspace_url"].format(row.workspace_id)
+        row.run_url = urls["run_url"].format(row.workspace_id, row.aac_id)
+        query["owner"] = row.owner_email
+        row.owner_url = f"?{query.urlencode()}"
     return page
 
 
@@ -294,7 +319,7 @@ def build_table(
     query = urlencode({**params, **(scope or {})})
     return Table(
         form=form,
-        rows=_rows_of([pk for pk, _ in found]),
+        rows=_rows_of([pk for pk, _ in found], data),
         counted=counted,
         next_query=next_query,
         first_page=not cursor,
