@@ -194,6 +194,11 @@ def open_findings(every: list, now) -> None:
     template, others = every[0], every[1:]
     say("evaluating the attention rules of the first workspace")
     evaluate_workspace(workspace=template, now=now)
+    # Opened over the past month, as a portal's findings are; not all today.
+    found = list(Finding.objects.filter(workspace=template).order_by("id"))
+    for n, finding in enumerate(found):
+        finding.opened_at = now - timedelta(days=n % 30, hours=n % 24)
+    Finding.objects.bulk_update(found, ["opened_at"])
     with connection.cursor() as cursor:
         say(f"copying attention_finding to {len(others):,} workspaces")
         cursor.execute(*clone_sql(Finding, template.pk))

@@ -7,8 +7,12 @@ put together by the `schedule_rows` tag), and the CSV writes every column, with
 the same labels, in the same order. The query string carries the table's whole
 state (so a filtered view can be bookmarked and shared), and the CSV reads the
 same parameters, so it holds exactly the rows the table would list. The
-filters, search and sort themselves are `schedules.listing`'s, shared with
-the API.
+filters, search, sort and keyset pages themselves are `schedules.listing`'s,
+shared with the API: a page is one index range however deep it is, and the
+rows are counted up to COUNTED_AT_MOST (a count of a million rows would cost
+more than the page; beyond it the table says "more than"). A search is not
+counted beyond its page: its matches come from the trigram index as a whole,
+which costs a broad search more than the page it shows.
 """
 
 import csv
@@ -253,8 +257,9 @@ def headers(current: str) -> list[Header]:
 class Table:
     form: ScheduleFilterForm
     rows: list[Schedule]
-    # The rows the filters select, counted up to COUNTED_AT_MOST + 1.
-    counted: int
+    # The rows the filters select, counted up to COUNTED_AT_MOST + 1; None
+    # for a search whose matches go on past this page.
+    counted: int | None
     # The query string of the next page, "" on the last one.
     next_query: str
     first_page: bool
@@ -268,7 +273,9 @@ class Table:
 
     @property
     def count_words(self) -> str:
-        """ "1 schedule", "2,345 schedules", "more than 10,000 schedules"."""
+        """ "1 schedule", "2,345 schedules", "More than 10,000 schedules"."""
+        if self.counted is None:
+            return f"{len(self.rows):,} schedules on this page, more match"
         if self.counted > COUNTED_AT_MOST:
             return f"More than {COUNTED_AT_MOST:,} schedules"
         return f"{self.counted:,} schedule{'s' * (self.counted != 1)}"
@@ -287,8 +294,9 @@ def build_table(
     workspaces: list[tuple[int, str]] | None,
     scope: dict | None = None,
 ) -> Table:
-    """The table for a request's GET parameters: three queries (the bounded
-    count, the page's ids, its rows).
+    """The table for a request's GET parameters: three queries (the page's
+    ids, its rows, the bounded count; a search, or a first page that holds
+    every row, needs no count).
 
     `scope` names the filters the page itself applies to `schedules` (the
     workspace page's workspace), for the CSV link to apply them too. An
@@ -299,7 +307,6 @@ def build_table(
     sort = params.get("sort", DEFAULT_SORT)
     order = Order.of(sort, SORTS)
     selected = filter_schedules(schedules, params)
-    counted = selected.order_by()[: COUNTED_AT_MOST + 1].count()
     # Page through ids alone (an index-only scan where an index matches the
     # sort), then fetch that page's 50 rows.
     ids = in_order(selected, order)
@@ -311,6 +318,12 @@ def build_table(
             cursor = None
     found = list(ids.values_list("id", "sort_value")[: PAGE_SIZE + 1])
     more, found = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
+    if not (more or cursor):
+        counted = len(found)
+    elif "q" in params:
+        counted = None
+    else:
+        counted = selected.order_by()[: COUNTED_AT_MOST + 1].count()
     next_query = ""
     if more:
         following = data.copy()
