@@ -295,8 +295,7 @@ def build_table(
     scope: dict | None = None,
 ) -> Table:
     """The table for a request's GET parameters: three queries (the page's
-    ids, its rows, the bounded count; a search, or a first page that holds
-    every row, needs no count).
+    ids, its rows, the bounded count; a search two, counted by its page).
 
     `scope` names the filters the page itself applies to `schedules` (the
     workspace page's workspace), for the CSV link to apply them too. An
@@ -318,12 +317,10 @@ def build_table(
             cursor = None
     found = list(ids.values_list("id", "sort_value")[: PAGE_SIZE + 1])
     more, found = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
-    if not (more or cursor):
-        counted = len(found)
-    elif "q" in params:
-        counted = None
-    else:
+    if "q" not in params:
         counted = selected.order_by()[: COUNTED_AT_MOST + 1].count()
+    else:
+        counted = None if more or cursor else len(found)
     next_query = ""
     if more:
         following = data.copy()
