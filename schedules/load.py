@@ -147,9 +147,9 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
     if trigger.end:
         hi = max(0, min(hi, (trigger.end - start) // SLOT))
         cut.add(hi)
-    if lo < hi:
-        whole = week[offset + lo : offset + hi]
-        slots[lo:hi] = [a + n * b for a, b in zip(slots[lo:hi], whole, strict=True)]
+    for i, runs in week:
+        if lo <= i - offset < hi:
+            slots[i - offset] += n * runs
     for i in cut:
         if 0 <= i < len(slots):
             begin = start + i * SLOT
@@ -165,7 +165,8 @@ def _runs_between(trigger: Trigger, begin: datetime, end: datetime) -> int:
 @lru_cache(maxsize=CACHE_SIZE)
 def _week_of_slots(
     engine: str, zone_name: str, day: datetime, days: int
-) -> tuple[int, ...]:
+) -> tuple[tuple[int, int], ...]:
     """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
-    (UTC midnight): any span of `days` starting that day lies within."""
+    (UTC midnight), as (quarter hour, runs) where it runs: any span of `days`
+    starting that day lies within."""
     return cron_slots(engine, zone_name, start=day, count=(days + 1) * SLOTS_PER_DAY)
