@@ -5,18 +5,18 @@ One definition for the page (`pages/attention.py`) and the API's findings,
 so "open", "muted" and "resolved" mean the same wherever they are asked.
 The open ones are counted per workspace, rule and severity by each
 evaluation (`record_open_counts`, into `OpenCount`); a page adds those up
-and takes away the muted ones (`open_unmuted`), which are few and read
-through the mutes: a page never counts every open finding.
+and takes away the muted ones (`open_unmuted`), which are few and found
+from the mutes: a page never counts every open finding.
 """
 
 from collections import Counter
 from datetime import timedelta
 
 from django import forms
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from attention.models import Finding, OpenCount, Severity
-from attention.queries import open_findings
+from attention.queries import active_mutes, open_findings
 from attention.rules import RULES
 from schedules.widgets import ManyOptionsSelect
 from workspaces.models import Workspace
@@ -105,8 +105,19 @@ def open_unmuted(
             for *key, n in counts.order_by().values_list(*per).annotate(n=Sum("n"))
         }
     )
+    # From the mutes (few) to their open finding (one at most, by the
+    # `finding_one_open_per_subject` index), not from every open finding.
+    muted_finding = findings.filter(
+        resolved_at__isnull=True,
+        workspace=OuterRef("workspace"),
+        rule=OuterRef("rule"),
+        subject_kind=OuterRef("subject_kind"),
+        subject_id=OuterRef("subject_id"),
+    )
     muted = (
-        open_findings(findings, now=now, muted=True)
+        active_mutes(now)
+        .annotate(severity=Subquery(muted_finding.values("severity")[:1]))
+        .filter(severity__isnull=False)
         .order_by()
         .values_list(*per)
         .annotate(n=Count("id"))

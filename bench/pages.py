@@ -187,21 +187,22 @@ def open_findings(every: list, now) -> None:
     from django.db import connection
 
     from attention.evaluate import evaluate_workspace
-    from attention.models import Finding, Mute
+    from attention.models import Finding, Mute, OpenCount
 
     if Finding.objects.exists():
         return
     template, others = every[0], every[1:]
     say("evaluating the attention rules of the first workspace")
-    evaluate_workspace(workspace=template, now=now)
+    evaluate_workspace(workspace=template, now=now)  # and counts them
     # Opened over the past month, as a portal's findings are; not all today.
     found = list(Finding.objects.filter(workspace=template).order_by("id"))
     for n, finding in enumerate(found):
         finding.opened_at = now - timedelta(days=n % 30, hours=n % 24)
     Finding.objects.bulk_update(found, ["opened_at"])
     with connection.cursor() as cursor:
-        say(f"copying attention_finding to {len(others):,} workspaces")
-        cursor.execute(*clone_sql(Finding, template.pk))
+        for model in (Finding, OpenCount):
+            say(f"copying {model._meta.db_table} to {len(others):,} workspaces")
+            cursor.execute(*clone_sql(model, template.pk))
     frequent = Finding.objects.filter(rule="frequent_schedule").order_by("id")
     Mute.objects.bulk_create(
         Mute(
