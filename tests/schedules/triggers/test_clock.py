@@ -111,6 +111,8 @@ SLOT_CASES = [
     ("0 0 12 ? * 2#1 *", "UTC", "2026-03-01T00:00"),  # first Monday
     ("*/30 * * * * ? *", "UTC", "2026-03-02T00:00"),  # every 30 seconds
     ("0 12 * * * 2027", "UTC", "2026-12-28T00:00"),  # a year
+    # Runs exactly at the window's start (counted) and at its end (not).
+    ("0 12 * * * 2027", "UTC", "2027-01-04T12:00"),
 ]
 
 
