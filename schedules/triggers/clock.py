@@ -8,14 +8,20 @@ the repeated hour's second pass).
 """
 
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from croniter import CroniterBadDateError, CroniterError, croniter
 
 from lib.zones import zone
-from schedules.triggers.fields import CronSets, croniter_walls, read_sets, sets_of
+from schedules.triggers.fields import (
+    CronSets,
+    Days,
+    croniter_walls,
+    read_sets,
+    sets_of,
+)
 
 # Distinct expressions remembered: a workspace's crons repeat, and each one
 # costs a reading (bounded, so memory stays flat).
@@ -103,8 +109,8 @@ def cron_runs(
 
 QUARTER = timedelta(minutes=15)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Local days whose quarter hours are remembered (bounded: days move on).
-DAY_CACHE_SIZE = 4096
+# Windows of local days remembered, per zone (bounded: days move on).
+DAY_CACHE_SIZE = 1024
 
 
 def cron_slots(
@@ -123,23 +129,31 @@ def cron_slots(
         return ()
     if not isinstance(sets, CronSets):
         return _counted(engine, zone_name, start=start, count=count)
-    first = (start - EPOCH) // QUARTER
+    return day_slots(sets.days, sets.quarters, zone_name, start=start, count=count)
+
+
+def day_slots(
+    days: Days,
+    quarters: Iterable[tuple[int, int]],
+    zone_name: str,
+    *,
+    start: datetime,
+    count: int,
+) -> tuple[tuple[int, int], ...]:
+    """As `cron_slots`, for runs at the same local quarter hours, ((hour * 4 +
+    quarter of the hour, runs), ...), on every day `days` match: the runs of
+    several expressions that fire on the same days, added up, cost one pass."""
+    quarters = tuple(quarters)
     slots = []
-    tz = zone(zone_name)
-    day = start.astimezone(tz).date() - timedelta(days=1)
-    last = (start + count * QUARTER).astimezone(tz).date()
     month, matching = None, ()
-    while day <= last:
-        if (day.year, day.month) != month:
-            month = day.year, day.month
-            matching = sets.days.of_month(*month)
-        if day.day in matching:
-            quarters = _quarters(zone_name, day)
-            for i, runs in sets.quarters:
-                at = quarters[i]
-                if at is not None and 0 <= at - first < count:
-                    slots.append((at - first, runs))
-        day += timedelta(days=1)
+    for year_month, day, window in _window(zone_name, start, count):
+        if year_month != month:
+            month, matching = year_month, days.of_month(*year_month)
+        if day in matching:
+            for i, runs in quarters:
+                at = window[i]
+                if at is not None:
+                    slots.append((at, runs))
     # In order already: a later wall time's first pass is never earlier.
     return tuple(slots)
 
@@ -155,21 +169,42 @@ def _counted(engine: str, zone_name: str, *, start: datetime, count: int):
 
 
 @lru_cache(maxsize=DAY_CACHE_SIZE)
-def _quarters(zone_name: str, day: date) -> tuple[int | None, ...]:
-    """The local day's 96 quarter hours, each as the UTC quarter hour it starts
-    (numbered from the epoch); None when the clock skips it. A repeated one
-    is its first pass (the rule above)."""
+def _window(zone_name: str, start: datetime, count: int) -> tuple:
+    """The local days that overlap `count` quarter hours from `start`, as
+    ((year, month), day, quarters): each of the day's 96 local quarter hours
+    as the quarter hour from `start` it begins, None when the clock skips it
+    or it falls outside. A repeated one is its first pass (the rule above)."""
     tz = zone(zone_name)
-    quarters = []
-    for hour in range(24):
-        for minute in (0, 15, 30, 45):
-            wall = datetime(day.year, day.month, day.day, hour, minute)
-            at = wall.replace(tzinfo=tz).astimezone(UTC)
-            if at.astimezone(tz).replace(tzinfo=None) != wall:
-                quarters.append(None)
-            else:
-                quarters.append((at - EPOCH) // QUARTER)
-    return tuple(quarters)
+    first = (start - EPOCH) // QUARTER
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    last = (start + count * QUARTER).astimezone(tz).date()
+    window = []
+    while day <= last:
+        quarters: list[int | None] = []
+        for hour in range(24):
+            wall = datetime(day.year, day.month, day.day, hour)
+            at = _first_pass(wall, tz)
+            # An hour the clock runs through unchanged: its four quarters at
+            # once (a clock change within it shows at its start or its end).
+            if at is not None and _first_pass(wall + 3 * QUARTER, tz) == (
+                at + 3 * QUARTER
+            ):
+                i = (at - EPOCH) // QUARTER - first
+                quarters += [i + k if 0 <= i + k < count else None for k in range(4)]
+                continue
+            for k in range(4):
+                at = _first_pass(wall + k * QUARTER, tz)
+                i = None if at is None else (at - EPOCH) // QUARTER - first
+                quarters.append(i if i is not None and 0 <= i < count else None)
+        window.append(((day.year, day.month), day.day, tuple(quarters)))
+        day += timedelta(days=1)
+    return tuple(window)
+
+
+def _first_pass(wall: datetime, tz) -> datetime | None:
+    """The UTC instant of a wall time's first occurrence; None when skipped."""
+    at = wall.replace(tzinfo=tz).astimezone(UTC)
+    return at if at.astimezone(tz).replace(tzinfo=None) == wall else None
 
 
 def parse_instant(value: object) -> datetime | None:

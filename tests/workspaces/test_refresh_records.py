@@ -125,3 +125,19 @@ def test_a_retried_refresh_says_why_in_the_log(aac_sim, make_sim_connection, cap
     [retry] = [r for r in caplog.records if "retrying once" in r.getMessage()]
     assert retry.getMessage().startswith("Token refresh failed (")
     assert isinstance(retry.args[0], Unavailable)
+
+
+def test_an_opaque_pair_for_a_connection_of_unknown_person_stays_of_unknown_person(
+    aac_sim, make_sim_connection
+):
+    _, connection = make_sim_connection("Nobody yet")
+    Connection.objects.filter(pk=connection.pk).update(aac_person_id="")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.post(
+            aac_sim.urls.token_url,
+            json={"access_token": "opaque-2", "refresh_token": "rt-2"},
+        )
+        assert force_refresh(reread(connection)) == "opaque-2"
+
+    assert reread(connection).aac_person_id == ""
+    assert reread(connection).state == State.OK
