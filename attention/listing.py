@@ -105,8 +105,18 @@ def open_unmuted(
             for *key, n in counts.order_by().values_list(*per).annotate(n=Sum("n"))
         }
     )
-    # From the mutes (few) to their open finding (one at most, by the
-    # `finding_one_open_per_subject` index), not from every open finding.
+    for key, n in muted_open(findings, now=now, per=per).items():
+        found[key] -= n
+    return +found
+
+
+def muted_open(
+    findings: QuerySet[Finding], *, now, per: tuple[str, ...] = ()
+) -> Counter[tuple]:
+    """The open ones of `findings` under an active mute, per value of the
+    `per` fields (as `open_unmuted`). Found from the mutes (few) to their
+    open finding (one at most, by the `finding_one_open_per_subject` index),
+    not from every open finding."""
     muted_finding = findings.filter(
         resolved_at__isnull=True,
         workspace=OuterRef("workspace"),
@@ -119,9 +129,8 @@ def open_unmuted(
         .annotate(severity=Subquery(muted_finding.values("severity")[:1]))
         .filter(severity__isnull=False)
         .order_by()
-        .values_list(*per)
-        .annotate(n=Count("id"))
     )
-    for *key, n in muted:
-        found[tuple(key)] -= n
-    return +found
+    if not per:
+        return Counter({(): muted.count()})
+    grouped = muted.values_list(*per).annotate(n=Count("id"))
+    return Counter({tuple(key): n for *key, n in grouped})

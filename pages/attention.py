@@ -15,9 +15,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Value
 from django.urls import reverse
 
-from attention.listing import AttentionFilterForm, filtered, open_unmuted
+from attention.listing import AttentionFilterForm, filtered, muted_open, open_unmuted
 from attention.models import Finding, OpenCount, Severity, Subject
-from attention.queries import open_findings, with_mutes
+from attention.queries import with_mutes
 from attention.rules import BY_KEY, RULES, SEVERITY_ORDER, Rule, described
 from pages.aac_links import aac_url
 from schedules.assets.models import ASSET_MODELS
@@ -269,5 +269,8 @@ def today(
         if rule in BY_KEY:
             rules.append((BY_KEY[rule], n))
     rules.sort(key=lambda pair: (SEVERITY_ORDER[pair[0].severity], -pair[1]))
-    new = open_findings(findings.filter(opened_at__gte=now - DAY), now=now).count()
+    # Counted along the `finding_open_opened` index, less the muted ones.
+    opened = findings.filter(opened_at__gte=now - DAY)
+    muted = muted_open(opened, now=now)
+    new = opened.filter(resolved_at__isnull=True).count() - sum(muted.values())
     return Today(by_severity, rules, new, reverse("pages:attention"))

@@ -22,7 +22,7 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +45,8 @@ from schedules.models import Schedule
 PAGE_SIZE = 50
 # The table counts its rows up to this many, and says "more than" beyond.
 COUNTED_AT_MOST = 10_000
+# A search looks for a page of matches among this many first rows of the list.
+PROBED = 20_000
 
 
 class Format(StrEnum):
@@ -200,6 +202,37 @@ def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule
     return sort_schedules(rows, params.get("sort", DEFAULT_SORT))
 
 
+def _page(rows: QuerySet[Schedule], order: Order, **kwargs) -> list[tuple]:
+    """The (id, sort value) of the first PAGE_SIZE + 1 of `rows` in `order`:
+    ids alone, from an index-only scan where an index matches the sort."""
+    ids = in_order(rows, order, **kwargs).values_list("id", "sort_value")
+    return list(ids[: PAGE_SIZE + 1])
+
+
+def _searched_page(
+    matches: QuerySet[Schedule], listed: QuerySet[Schedule], order: Order
+) -> list[tuple]:
+    """`_page` of a search's `matches` among the `listed` rows.
+
+    First along the sort's index, no further than the PROBED-th listed row: a
+    broad search (a tenth of a million names) fills its page within a few
+    thousand rows. Else its matches from the trigram index, sorted: walking
+    the sort's index to a narrow search's matches could read the whole list
+    (ten seconds at a million schedules, when they lie at its far end).
+    """
+    bound = list(
+        in_order(listed, order).values_list("id", "sort_value")[PROBED - 1 : PROBED]
+    )
+    if not bound:  # the list is shorter than that: walk it all
+        return _page(matches, order)
+    ((pk, value),) = bound
+    within = ~after(Schedule, order, cursor_of(value, pk))
+    found = _page(matches.filter(within), order)
+    if len(found) > PAGE_SIZE:
+        return found
+    return _page(matches, order, by_index=False)
+
+
 def _url_formats() -> dict[str, str]:
     """The row's links with "{}" for the ids: one reverse() each per page
     rather than two or three a row (a third of a page's rendering)."""
@@ -295,7 +328,8 @@ def build_table(
     scope: dict | None = None,
 ) -> Table:
     """The table for a request's GET parameters: three queries (the page's
-    ids, its rows, the bounded count; a search two, counted by its page).
+    ids, its rows, the bounded count); a search two or three (counted by its
+    page, found in one or two tries: `_searched_page`).
 
     `scope` names the filters the page itself applies to `schedules` (the
     workspace page's workspace), for the CSV link to apply them too. An
@@ -306,16 +340,19 @@ def build_table(
     sort = params.get("sort", DEFAULT_SORT)
     order = Order.of(sort, SORTS)
     selected = filter_schedules(schedules, params)
-    # Page through ids alone (an index-only scan where an index matches the
-    # sort), then fetch that page's 50 rows.
-    ids = in_order(selected, order)
+    following = Q()
     cursor = data.get("after")
     if cursor:
         try:
-            ids = ids.filter(after(Schedule, order, cursor))
+            following = after(Schedule, order, cursor)
         except ValueError:
             cursor = None
-    found = list(ids.values_list("id", "sort_value")[: PAGE_SIZE + 1])
+    if "q" in params:
+        unsearched = {k: v for k, v in params.items() if k != "q"}
+        listed = filter_schedules(schedules, unsearched).filter(following)
+        found = _searched_page(selected.filter(following), listed, order)
+    else:
+        found = _page(selected.filter(following), order)
     more, found = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
     if "q" not in params:
         counted = selected.order_by()[: COUNTED_AT_MOST + 1].count()

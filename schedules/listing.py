@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Field, Model, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from schedules.models import Schedule, TaskKind, TriggerKind
 from schedules.search import search
@@ -113,11 +114,20 @@ def filter_schedules(schedules: QuerySet[Schedule], params: dict) -> QuerySet:
     return schedules
 
 
-def order_by_sort(rows: QuerySet, field: str, *, descending: bool) -> QuerySet:
+def order_by_sort(
+    rows: QuerySet, field: str, *, descending: bool, by_index: bool = True
+) -> QuerySet:
     """Empty values count as the largest (last going up, first going down), as
     PostgreSQL orders them, so a (column, id) index serves both directions; the
-    id makes pages stable."""
-    expression = F(field)
+    id makes pages stable.
+
+    `by_index=False` orders by the same values through an expression no index
+    holds, so the database sorts the rows its filters found instead of walking
+    the sort's index until enough of them pass: for a search, whose few
+    matches may all lie at the far end of that index (ten seconds at a
+    million schedules), the trigram index's matches, sorted.
+    """
+    expression = F(field) if by_index else Coalesce(F(field), F(field))
     if descending:
         return rows.order_by(expression.desc(nulls_first=True), "-id")
     return rows.order_by(expression.asc(nulls_last=True), "id")
@@ -142,12 +152,14 @@ class Order:
         return cls(sorts[sort.lstrip("-")], descending=sort.startswith("-"))
 
 
-def in_order(rows: QuerySet, order: Order) -> QuerySet:
-    """`rows` in `order`, each with its `sort_value` for `cursor_of`."""
+def in_order(rows: QuerySet, order: Order, *, by_index: bool = True) -> QuerySet:
+    """`rows` in `order`, each with its `sort_value` for `cursor_of`
+    (`by_index`: `order_by_sort`'s)."""
     return order_by_sort(
         rows.annotate(sort_value=F(order.field)),
         order.field,
         descending=order.descending,
+        by_index=by_index,
     )
 
 

@@ -21,7 +21,7 @@ class ManyOptionsSelect(forms.Select):
         chosen = {str(v) for v in self.format_value(value)}
         options = "".join(
             f'<option value="{escape(str(option))}"'
-            f'{" selected" if str(option) in chosen else ""}>'
+            f"{' selected' if str(option) in chosen else ''}>"
             f"{escape(str(label))}</option>"
             for option, label in self.choices
         )

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.db.models import Count
 
-from attention.listing import open_unmuted
+from attention.listing import muted_open, open_unmuted
 from attention.models import Finding, OpenCount
 from attention.muting import mute
 from tests.attention.world import NOW, SCENARIOS, evaluate
@@ -75,3 +75,16 @@ def test_the_pages_counts_leave_out_muted_findings_while_muted(world):
     later = NOW + timedelta(days=2)
     with time_machine.travel(later, tick=False):
         assert dict(shown(later)) == {("sync_failing",): 1, ("owner_disabled",): 1}
+
+
+def test_the_muted_open_findings_are_counted_from_their_mutes(world):
+    SCENARIOS["owner_disabled"][0](world.acme)
+    SCENARIOS["sync_failing"][0](world.acme)
+    evaluate(world.acme)
+    finding = Finding.objects.get(rule="owner_disabled")
+    mute(finding=finding, reason="known", user=world.alice, until=None, now=NOW)
+
+    assert muted_open(Finding.objects.all(), now=NOW) == {(): 1}
+    assert muted_open(Finding.objects.filter(rule="sync_failing"), now=NOW) == {(): 0}
+    by_rule = muted_open(Finding.objects.all(), now=NOW, per=("rule", "severity"))
+    assert by_rule == {("owner_disabled", "warning"): 1}

@@ -267,7 +267,13 @@ def test_it_survives_a_schedule_without_timezone_or_with_an_unknown_one(login, w
     assert len(csv_rows(login(world.bob))) == 3
 
 
-def test_it_exports_exactly_the_filtered_rows_in_the_tables_order(login, rows, world):
+# A search's page is looked for along the sort's index up to the PROBED-th
+# row, then among every match: each way lists the same rows.
+@pytest.mark.parametrize("probed", [5, 60, 20_000])
+def test_it_exports_exactly_the_filtered_rows_in_the_tables_order(
+    login, rows, world, monkeypatch, probed
+):
+    monkeypatch.setattr("pages.tables.PROBED", probed)
     make_schedules(world.acme, 120, start_id=100, now=T0)
     client = login(world.bob)
     query = "enabled=yes&sort=-next&q=schedule"
