@@ -6,6 +6,7 @@ The rows it takes are made by `Upsert.rows` while a connection's list is read
 """
 
 import json
+import operator
 import sqlite3
 from datetime import UTC
 from functools import cache
@@ -47,6 +48,7 @@ class Upsert:
         names = [f.attname for f in self.fields]
         self.key_index = names.index(self.key)
         self.seen_by_index = names.index("seen_by")
+        self._in_order = operator.itemgetter(*names)
 
     @classmethod
     @cache
@@ -62,7 +64,7 @@ class Upsert:
             row = self.defaults | parsed.fields | {"synced_at": synced_at}
             row |= {"workspace_id": workspace.pk, self.key: parsed.aac_id}
             row |= {"fingerprint": parsed.fingerprint, "raw": parsed.raw_json}
-            rows.append(tuple(row[f.attname] for f in self.fields))
+            rows.append(self._in_order(row))
         return rows
 
     def key_of(self, row: tuple) -> int:
