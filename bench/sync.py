@@ -139,7 +139,7 @@ def clear_caches() -> None:
 
     for module in (clock, cron, fields, load):
         for cached in vars(module).values():
-            if hasattr(cached, "cache_clear"):
+            if hasattr(cached, "cache_clear") and not isinstance(cached, type):
                 cached.cache_clear()
     gc.collect()
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import models
 
@@ -56,10 +57,11 @@ class ParsedSchedule:
     problems: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     """An item's id and digest, read without parsing the rest of it: the sync
-    compares the digest with the stored one and parses only what changed."""
+    compares the digest with the stored one and parses only what changed (a
+    tuple: made for every item of every list, at a third of a dataclass's
+    cost)."""
 
     aac_id: int
     raw_json: str

@@ -6,6 +6,7 @@ The rows it takes are made by `Upsert.rows` while a connection's list is read
 """
 
 import json
+import operator
 import sqlite3
 from datetime import UTC
 from functools import cache
@@ -47,6 +48,7 @@ class Upsert:
         names = [f.attname for f in self.fields]
         self.key_index = names.index(self.key)
         self.seen_by_index = names.index("seen_by")
+        self._in_order = operator.itemgetter(*names)
 
     @classmethod
     @cache
@@ -62,7 +64,7 @@ class Upsert:
             row = self.defaults | parsed.fields | {"synced_at": synced_at}
             row |= {"workspace_id": workspace.pk, self.key: parsed.aac_id}
             row |= {"fingerprint": parsed.fingerprint, "raw": parsed.raw_json}
-            rows.append(tuple(row[f.attname] for f in self.fields))
+            rows.append(self._in_order(row))
         return rows
 
     def key_of(self, row: tuple) -> int:
@@ -90,11 +92,12 @@ class Upsert:
                 cursor.execute(self.sql(json_rows=False, rows=len(chunk)), values)
 
     def _adapted(self, rows: list[tuple]) -> list[list]:
+        adapt = _sqlite_datetimes()
         adapted = []
         for row in rows:
             row = list(row)
             for i in self.dates:
-                row[i] = _sqlite_datetime(row[i])
+                row[i] = adapt(row[i])
             adapted.append(row)
         return adapted
 
@@ -140,9 +143,16 @@ def _sqlite_parameters() -> int:
     return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
-def _sqlite_datetime(value):
-    """A date as Django writes it to SQLite: the parser's are in UTC, written
-    as they are, naive; any other as Django adapts it."""
-    if value is not None and value.tzinfo is UTC and connection.timezone is UTC:
-        return str(value.replace(tzinfo=None))
-    return connection.ops.adapt_datetimefield_value(value)
+def _sqlite_datetimes():
+    """How Django writes a date to SQLite, as a function: an instant in UTC
+    (as the parser's are) goes as it is, naive, when the database's zone is
+    UTC; any other as Django adapts it."""
+    adapt = connection.ops.adapt_datetimefield_value
+    utc = connection.timezone is UTC
+
+    def adapted(value):
+        if utc and value is not None and value.tzinfo is UTC:
+            return str(value.replace(tzinfo=None))
+        return adapt(value)
+
+    return adapted

@@ -94,7 +94,7 @@ def _aac_reading(text: str, fields: list[str], year: str, notes) -> CronReading:
 def _quartz_reading(text: str, fields: list[str]) -> CronReading:
     second, minute, hour, day, month, weekday = fields[:6]
     year = fields[6] if len(fields) == 7 else "*"
-    weekday = _engine_weekday(_map_weekday_numbers(weekday, lambda n: n - 1))
+    weekday = _quartz_weekday(weekday)
     return CronReading(
         text=text,
         engine=f"{second} {minute} {hour} {day} {month} {weekday} {year}",
@@ -102,6 +102,12 @@ def _quartz_reading(text: str, fields: list[str]) -> CronReading:
         described=text,
         quartz=True,
     )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _quartz_weekday(field: str) -> str:
+    """A Quartz weekday field (1-7 from Sunday) for croniter."""
+    return _engine_weekday(_map_weekday_numbers(field, lambda n: n - 1))
 
 
 def _map_weekday_numbers(field: str, change) -> str:
@@ -114,6 +120,7 @@ def _map_weekday_numbers(field: str, change) -> str:
     return ",".join(out)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def _engine_weekday(field: str) -> str:
     """croniter writes "last Friday" as L5 where cron writes 5L (or FRIL)."""
     out = []
@@ -137,13 +144,55 @@ def cron_words(reading: CronReading) -> str:
 
 class _Describer(ExpressionDescriptor):
     """cron-descriptor, minus reloading its translation file for every expression
-    (two thirds of its time); the rest is its own constructor."""
+    (two thirds of its time), and with the words of each part of an
+    expression remembered by the fields that part reads: the many crons that
+    differ only in their minute and hour share the words of their days, and
+    the other way round."""
 
     def __init__(self, expression: str, options: Options, get_text: GetText):
         self._expression = expression
         self._options = options
         self.get_text = get_text
         self._expression_parts = ExpressionParser(expression, options).parse()
+
+    def get_time_of_day_description(self) -> str:
+        return self._part(super().get_time_of_day_description, 0, 1, 2)
+
+    def get_day_of_month_description(self) -> str:
+        return self._part(super().get_day_of_month_description, 3, 5)
+
+    def get_day_of_week_description(self) -> str:
+        return self._part(super().get_day_of_week_description, 5, 3)
+
+    def get_month_description(self) -> str:
+        return self._part(super().get_month_description, 4)
+
+    def get_year_description(self) -> str:
+        return self._part(super().get_year_description, 6)
+
+    def _part(self, words, *fields: int) -> str:
+        """The words of one part, by the parsed fields it reads (and whether
+        weekdays count from 0, the one option that differs)."""
+        key = (
+            words.__name__,
+            self._options.day_of_week_start_index_zero,
+            *(self._expression_parts[i] for i in fields),
+        )
+        if key not in _PARTS:
+            if len(_PARTS) >= CACHE_SIZE:
+                _PARTS.cache_clear()  # bounded: memory stays flat
+            _PARTS[key] = words()
+        return _PARTS[key]
+
+
+class _Parts(dict):
+    """The words of expressions' parts, cleared as functools' caches are."""
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_PARTS = _Parts()
 
 
 @cache

@@ -23,7 +23,6 @@ from croniter import croniter
 
 # croniter's index of each engine field (the engine writes seconds first).
 SECOND, MINUTE, HOUR, DAY, MONTH, WEEKDAY, YEAR = 5, 0, 1, 2, 3, 4, 6
-ENGINE_ORDER = (SECOND, MINUTE, HOUR, DAY, MONTH, WEEKDAY, YEAR)
 # Fields remembered: few differ, however many expressions do.
 FIELD_CACHE_SIZE = 4096
 # Matching days remembered per (days, year, month): bounded, months move on.
@@ -215,6 +214,8 @@ def _all(field: list, index: int) -> tuple[int, ...]:
 
 @lru_cache(maxsize=MONTH_CACHE_SIZE)
 def _days_of_month(days: Days, year: int, month: int) -> tuple[int, ...]:
+    """As croniter matches days: an nth weekday alone; else a day of the month
+    or a weekday when both are restricted (cron's rule), each when one is."""
     if days.months is not None and month not in days.months:
         return ()
     first, length = calendar.monthrange(year, month)

@@ -279,6 +279,7 @@ def test_a_page_larger_than_one_statement_takes_is_written_whole(db, monkeypatch
     assert len(queries) == (3 if connection.vendor == "sqlite" else 1)
 
 
+@pytest.mark.parametrize("database_zone", [UTC, fixed_zone(timedelta(hours=-5))])
 @pytest.mark.parametrize(
     "instant",
     [
@@ -289,12 +290,15 @@ def test_a_page_larger_than_one_statement_takes_is_written_whole(db, monkeypatch
     ],
 )
 def test_a_date_goes_to_sqlite_as_django_writes_it_from_any_zone(
-    db, instant, monkeypatch
+    db, instant, database_zone, monkeypatch
 ):
-    # SQLite's adapter, on whichever database the suite runs.
-    sqlite = SQLite.ops_class(connection)
-    monkeypatch.setattr(connections["default"], "ops", sqlite)
+    # SQLite's adapter, on whichever database the suite runs, in a database
+    # zone of UTC (the default) or not.
+    wrapper = connections["default"]
+    sqlite = SQLite.ops_class(wrapper)
+    monkeypatch.setattr(wrapper, "ops", sqlite)
+    monkeypatch.setattr(wrapper, "timezone", database_zone)
 
-    written = upsert_module._sqlite_datetime(instant)
+    written = upsert_module._sqlite_datetimes()(instant)
 
     assert written == sqlite.adapt_datetimefield_value(instant)
