@@ -6,9 +6,9 @@ from schedules.parse import fingerprint
 from schedules.sync.engine import sync_workspace
 from schedules.sync.kinds import PEOPLE, SCHEDULES
 
-# Half a day of runs (`make_sim_workspace(history_days=...)`), for tests about
-# the schedules of hundreds: a sync reads the schedules first, and a week of runs
-# of 600 schedules is 25,000 runs more to sync.
+# Half a day of runs (`make_sim_workspace(history_days=...)`), for tests of
+# many schedules that read no past runs: a sync reads the schedules first, and
+# a week of runs of 600 schedules is 25,000 runs more to sync.
 SHORT_HISTORY = 0.5
 
 
