@@ -51,23 +51,7 @@ def create_bulk_change(
             requested_by=actor,
             requested_by_name=actor.get_username(),
         )
-        rows = operable.values_list(
-            "workspace_id", "workspace__name", "aac_id", "name", "owner_name"
-        )
-        BulkItem.objects.bulk_create(
-            (
-                BulkItem(
-                    change=change,
-                    workspace_id=workspace_id,
-                    workspace_name=workspace_name,
-                    schedule_aac_id=aac_id,
-                    schedule_name=name,
-                    owner_name=owner,
-                )
-                for workspace_id, workspace_name, aac_id, name, owner in rows.iterator()
-            ),
-            batch_size=1000,
-        )
+        BulkItem.create_for(operable, change=change)
         publish(TASK, change.pk, on_failure=lambda: _refused(change))
     return change
 

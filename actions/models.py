@@ -193,6 +193,28 @@ class Item(models.Model):
         abstract = True
         ordering = ["workspace_name", "schedule_name", "schedule_aac_id"]
 
+    @classmethod
+    def create_for(cls, schedules, **parent) -> None:
+        """One item per schedule of the queryset `schedules`, for `parent` (the
+        change or window), its names copied as they are now."""
+        rows = schedules.values_list(
+            "workspace_id", "workspace__name", "aac_id", "name", "owner_name"
+        )
+        cls.objects.bulk_create(
+            (
+                cls(
+                    workspace_id=workspace_id,
+                    workspace_name=workspace_name,
+                    schedule_aac_id=aac_id,
+                    schedule_name=name,
+                    owner_name=owner,
+                    **parent,
+                )
+                for workspace_id, workspace_name, aac_id, name, owner in rows.iterator()
+            ),
+            batch_size=1000,
+        )
+
 
 class BulkItem(Item):
     class Status(models.TextChoices):

@@ -67,23 +67,7 @@ def create_window(
             created_by=actor,
             created_by_name=actor.get_username(),
         )
-        rows = operable.values_list(
-            "workspace_id", "workspace__name", "aac_id", "name", "owner_name"
-        )
-        WindowItem.objects.bulk_create(
-            (
-                WindowItem(
-                    window=window,
-                    workspace_id=ws,
-                    workspace_name=ws_name,
-                    schedule_aac_id=aac_id,
-                    schedule_name=name,
-                    owner_name=owner,
-                )
-                for ws, ws_name, aac_id, name, owner in rows.iterator()
-            ),
-            batch_size=1000,
-        )
+        WindowItem.create_for(operable, window=window)
         _record_window(
             window,
             Action.WINDOW_CREATED,

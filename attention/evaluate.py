@@ -17,6 +17,7 @@ from django.db import transaction
 
 from attention.detectors import DETECTORS
 from attention.hits import Hit
+from attention.listing import record_open_counts
 from attention.models import Finding
 from attention.rules import RULES, Rule
 from workspaces.models import Workspace
@@ -81,6 +82,8 @@ def _record(workspace: Workspace, found: dict[Key, tuple[Rule, Hit]], now) -> Ou
         Finding.objects.filter(workspace=workspace, resolved_at__isnull=True).update(
             seen_at=now
         )
+        if new or gone:
+            record_open_counts(workspace.pk)
     if new or gone:
         logger.info(
             "workspace %s: %s findings opened, %s resolved",

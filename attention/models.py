@@ -69,10 +69,56 @@ class Finding(models.Model):
             ),
             # The digest: findings opened since the last one.
             models.Index(fields=["opened_at", "workspace"], name="finding_opened"),
+            # The attention page's groups: a rule's open findings, the most
+            # recent trouble first, a few at a time.
+            models.Index(
+                fields=["rule", "-since", "-id"],
+                condition=Q(resolved_at__isnull=True),
+                name="finding_open_since",
+            ),
+            # The dashboard's "new in the last 24 h": open ones opened since,
+            # from the index alone (the mute check reads its last columns).
+            models.Index(
+                fields=[
+                    "opened_at",
+                    "workspace",
+                    "rule",
+                    "severity",
+                    "subject_kind",
+                    "subject_id",
+                ],
+                condition=Q(resolved_at__isnull=True),
+                name="finding_open_opened",
+            ),
         ]
 
     def __str__(self):
         return f"{self.rule}: {self.subject_name or self.subject_id}"
+
+
+class OpenCount(models.Model):
+    """How many open findings of a rule and severity a workspace has, muted
+    ones included. Written by each evaluation of its rules, in the
+    transaction that changes its findings (`attention.listing.
+    record_open_counts`), so the attention page and the dashboard add up a
+    few rows a workspace instead of counting every open finding."""
+
+    workspace = models.ForeignKey(
+        Workspace, models.CASCADE, related_name="+", db_index=False
+    )
+    rule = models.CharField(max_length=40)
+    severity = models.CharField(max_length=20, choices=Severity)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "rule", "severity"], name="opencount_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.n} open {self.rule} in workspace {self.workspace_id}"
 
 
 class Mute(models.Model):

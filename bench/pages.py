@@ -41,6 +41,8 @@ PER_WORKSPACE = 1_000
 RUNS_PER_WORKSPACE = 2_000
 RUN_DAYS = 7
 SYNC_RUNS_PER_WORKSPACE = 3
+# Findings muted in one workspace of ten (the rules' findings are copied).
+MUTED_PER_WORKSPACE = 3
 # bob is a member of this many workspaces; alice is a superuser.
 BOB_WORKSPACES = 50
 # The live fetch reads this many simulated workspaces per load.
@@ -149,7 +151,7 @@ def fill(workspaces: int, *, refill: bool) -> None:
 
 def finish(every: list, now) -> None:
     """What a fill left undone: the summaries the syncs would have written,
-    the users, fresh statistics."""
+    the findings the rules open, the users, fresh statistics."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -166,6 +168,7 @@ def finish(every: list, now) -> None:
         with transaction.atomic():
             summaries.record(workspace.pk, now=now)
     users = get_user_model().objects
+    open_findings(every, now)
     if not users.filter(username="alice").exists():
         users.create_superuser("alice", "alice@example.com", "bench-password")
         bob = users.create_user("bob", "bob@example.com", "bench-password")
@@ -174,6 +177,47 @@ def finish(every: list, now) -> None:
             for workspace in every[:: len(every) // BOB_WORKSPACES][:BOB_WORKSPACES]
         )
     analyze()
+
+
+def open_findings(every: list, now) -> None:
+    """What the attention rules find in the first workspace (evaluated by
+    `attention.evaluate`, as after its sync), copied to every other one, and
+    one in ten workspaces with a few of them muted: the findings the
+    attention page and the dashboard's "what needs you today" count."""
+    from django.db import connection
+
+    from attention.evaluate import evaluate_workspace
+    from attention.models import Finding, Mute, OpenCount
+
+    if Finding.objects.exists():
+        return
+    template, others = every[0], every[1:]
+    say("evaluating the attention rules of the first workspace")
+    evaluate_workspace(workspace=template, now=now)  # and counts them
+    # Opened over the past month, as a portal's findings are; not all today.
+    found = list(Finding.objects.filter(workspace=template).order_by("id"))
+    for n, finding in enumerate(found):
+        finding.opened_at = now - timedelta(days=n % 30, hours=n % 24)
+    Finding.objects.bulk_update(found, ["opened_at"])
+    with connection.cursor() as cursor:
+        for model in (Finding, OpenCount):
+            say(f"copying {model._meta.db_table} to {len(others):,} workspaces")
+            cursor.execute(*clone_sql(model, template.pk))
+    frequent = Finding.objects.filter(rule="frequent_schedule").order_by("id")
+    Mute.objects.bulk_create(
+        Mute(
+            workspace_id=finding.workspace_id,
+            rule=finding.rule,
+            subject_kind=finding.subject_kind,
+            subject_id=finding.subject_id,
+            reason="Runs often on purpose",
+            muted_by_name="bench",
+            muted_at=now,
+        )
+        for workspace in every[::10]
+        for finding in frequent.filter(workspace=workspace)[:MUTED_PER_WORKSPACE]
+    )
+    say(f"{Finding.objects.count():,} open findings, {Mute.objects.count()} muted")
 
 
 def fill_template(now):
@@ -320,12 +364,13 @@ class StatementCounter:
         return execute(sql, params, many, context)
 
 
-def measure_pages(requests: int) -> dict:
-    """Every target page: name -> (client, URL)."""
+def measure_pages(requests: int, only: list[str]) -> dict:
+    """Every target page (or those whose slug holds one of `only`)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
+    from schedules.listing import SORTS, Order, cursor_of, in_order
     from schedules.models import Run, Schedule
     from workspaces.models import Workspace
 
@@ -344,7 +389,13 @@ def measure_pages(requests: int) -> dict:
     schedule = Schedule.objects.get(workspace=some, aac_id=busiest)
     # A name, an owner and an asset, each a substring of a few rows' column.
     pick = Schedule.objects.filter(workspace=some).order_by("aac_id")[7]
-    deep = count * PER_WORKSPACE // 50 // 2
+    # Half way down the list sorted by next run, by the cursor of the page
+    # that ends there (the table pages by keyset, as its Next link does).
+    deep = count * PER_WORKSPACE // 2
+    order = Order.of("-next", SORTS)
+    pk, value = in_order(Schedule.objects.all(), order).values_list("id", "sort_value")[
+        deep - 1
+    ]
     pages = {
         "dashboard": (alice, "/"),
         f"dashboard, member of {BOB_WORKSPACES}": (bob, "/"),
@@ -353,9 +404,9 @@ def measure_pages(requests: int) -> dict:
             alice,
             f"/schedules/?workspace={some.pk}&task=plan&enabled=yes&owner_disabled=no",
         ),
-        f"table, sorted by next run, page {deep:,}": (
+        f"table, sorted by next run, {deep:,} rows in": (
             alice,
-            f"/schedules/?sort=-next&page={deep}",
+            f"/schedules/?sort=-next&after={cursor_of(value, pk)}",
         ),
         "table, searched by name": (alice, f"/schedules/?q={pick.name[2:12]}"),
         "table, searched by owner": (alice, f"/schedules/?q={pick.owner_email[:6]}"),
@@ -371,6 +422,8 @@ def measure_pages(requests: int) -> dict:
         pages["attention page"] = (alice, reverse("pages:attention"))
     except NoReverseMatch:
         say("no attention page in this checkout: not measured")
+    if only:
+        pages = {k: v for k, v in pages.items() if any(w in slug(k) for w in only)}
     return time_pages(pages, requests)
 
 
@@ -399,7 +452,7 @@ def time_pages(pages: dict, requests: int) -> dict:
     return results
 
 
-def child(backend: str, *, requests: int, refill: bool) -> None:
+def child(backend: str, *, requests: int, refill: bool, only: list[str]) -> None:
     import django
 
     django.setup()
@@ -410,7 +463,7 @@ def child(backend: str, *, requests: int, refill: bool) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     fill(WORKSPACES[backend], refill=refill)
     load = os.getloadavg()
-    results = measure_pages(requests)
+    results = measure_pages(requests, only)
     server = connection.pg_version if connection.vendor == "postgresql" else None
     print(
         json.dumps(
@@ -444,6 +497,8 @@ def run_child(backend: str, url: str, args) -> dict:
     command += ["--requests", str(args.requests)]
     if args.refill:
         command.append("--refill")
+    for page in args.page:
+        command += ["--page", page]
     print(f"{backend}: filling and measuring ...", file=sys.stderr)
     done = subprocess.run(
         command, env=env, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT
@@ -601,10 +656,17 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["sqlite", "postgresql"], help="measure one database"
     )
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        help="time only the pages whose name holds this (a TARGET name's part, "
+        "such as runs_table); may be repeated",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, requests=args.requests, refill=args.refill)
+        child(args.child, requests=args.requests, refill=args.refill, only=args.page)
         return
     VAR.mkdir(parents=True, exist_ok=True)
     backends = [("sqlite", f"sqlite:///{VAR / 'pages.sqlite3'}")]
@@ -615,7 +677,9 @@ def main() -> None:
         if args.only in (None, name):
             portal.append(run_child(name, url, args))
             print_portal(portal[-1])
-    live = measure_live(args.live_loads) if args.live_loads else None
+    # The live fetch is weighed against the dashboard: not without it.
+    timed = args.live_loads and all("dashboard" in r["pages"] for r in portal)
+    live = measure_live(args.live_loads) if timed else None
     if live:
         print_live(live, portal)
     sys.exit(0 if print_targets(portal, live) else 1)

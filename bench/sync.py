@@ -132,16 +132,15 @@ def setup_django(sim_urls) -> None:
 
 
 def clear_caches() -> None:
-    """Every run pays for parsing in full: no expression is remembered."""
-    from schedules.triggers import clock, cron
+    """Every run pays for parsing in full: no expression, field, day or week
+    is remembered."""
+    from schedules import load
+    from schedules.triggers import clock, cron, fields
 
-    for cached in (
-        cron.read_cron,
-        clock.next_cron_run,
-        cron._describe,
-        clock.compile_cron,
-    ):
-        cached.cache_clear()
+    for module in (clock, cron, fields, load):
+        for cached in vars(module).values():
+            if hasattr(cached, "cache_clear"):
+                cached.cache_clear()
     gc.collect()
 
 

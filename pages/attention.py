@@ -3,20 +3,21 @@ their counts, filters, and the link that fixes each.
 
 Which findings the user may see is `workspaces.access.scope`'s to say; the
 rules' words come from `attention.rules`. A page costs the same few queries
-however many findings there are: one GROUP BY for the counts, then one query
-per shown group (at most one per rule), each cut at a few rows.
+however many findings there are: the open ones' counts are the evaluations'
+(`attention.listing.open_unmuted`), then one query per shown group (at most
+one per rule), each cut at a few rows.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, QuerySet, Value
 from django.urls import reverse
 
-from attention.listing import AttentionFilterForm, filtered
-from attention.models import Finding, Severity, Subject
-from attention.queries import open_findings, with_mutes
+from attention.listing import AttentionFilterForm, filtered, muted_open, open_unmuted
+from attention.models import Finding, OpenCount, Severity, Subject
+from attention.queries import with_mutes
 from attention.rules import BY_KEY, RULES, SEVERITY_ORDER, Rule, described
 from pages.aac_links import aac_url
 from schedules.assets.models import ASSET_MODELS
@@ -76,19 +77,17 @@ def build_attention_page(
     findings: QuerySet[Finding],
     data,
     *,
+    counts: QuerySet[OpenCount],
     workspaces: list[tuple[int, str]],
     operable: set[int],
     now: datetime,
 ) -> AttentionPage:
-    """`findings`: those the user may see. Every group's first rows, or with a
-    rule chosen, a page of all of that rule's."""
+    """`findings` and `counts`: those the user may see. Every group's first
+    rows, or with a rule chosen, a page of all of that rule's."""
     form = AttentionFilterForm(data, workspaces=workspaces)
     params = form.params()
     chosen = filtered(findings.select_related("workspace"), params, now=now)
-    counts = {
-        row["rule"]: row["n"]
-        for row in chosen.order_by().values("rule").annotate(n=Count("id"))
-    }
+    counts = _counts(findings, counts, params, chosen=chosen, now=now)
     order = "-resolved_at" if params.get("show") == "resolved" else "-since"
     groups = [Group(BY_KEY[key], n) for key, n in counts.items() if key in BY_KEY]
     page = None
@@ -96,7 +95,9 @@ def build_attention_page(
         rows = _with_mute_words(chosen.filter(rule=group.rule.key), params, now=now)
         rows = rows.order_by(order, "-id")
         if "rule" in params:
-            page = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
+            paginator = Paginator(rows, PAGE_SIZE)
+            paginator.count = group.count  # counted above: not again
+            page = paginator.get_page(data.get("page"))
             rows = page.object_list
         else:
             rows = rows[:PER_GROUP]
@@ -115,6 +116,31 @@ def build_attention_page(
     ]
     sections = [section for section in sections if section.groups]
     return AttentionPage(form, sections, sum(counts.values()), page)
+
+
+def _counts(
+    findings: QuerySet[Finding],
+    counts: QuerySet[OpenCount],
+    params: dict,
+    *,
+    chosen: QuerySet[Finding],
+    now: datetime,
+) -> dict[str, int]:
+    """Findings per rule: the open ones from the evaluations' counts, the muted
+    and resolved ones counted (there are few)."""
+    if params.get("show", "open") != "open":
+        grouped = chosen.order_by().values_list("rule").annotate(n=Count("id"))
+        return dict(grouped)
+    for key, column in (
+        ("workspace", "workspace_id"),
+        ("severity", "severity"),
+        ("rule", "rule"),
+    ):
+        if key in params:
+            findings = findings.filter(**{column: params[key]})
+            counts = counts.filter(**{column: params[key]})
+    by_rule = open_unmuted(counts, findings, now=now, per=("rule",))
+    return {rule: n for (rule,), n in by_rule.items()}
 
 
 def _with_mute_words(rows: QuerySet[Finding], params: dict, *, now) -> QuerySet:
@@ -230,21 +256,21 @@ class Today:
         return next((s for s in Severity.values if self.by_severity.get(s)), "")
 
 
-def today(findings: QuerySet[Finding], *, now: datetime) -> Today:
-    """Open, unmuted findings among `findings` by severity and rule, and how
-    many opened in the last 24 h (one GROUP BY)."""
-    rows = (
-        open_findings(findings, now=now)
-        .order_by()
-        .values("rule", "severity")
-        .annotate(n=Count("id"), new=Count("id", filter=Q(opened_at__gte=now - DAY)))
-    )
+def today(
+    findings: QuerySet[Finding], *, counts: QuerySet[OpenCount], now: datetime
+) -> Today:
+    """Open, unmuted findings among `findings` by severity and rule (from the
+    evaluations' `counts`), and how many opened in the last 24 h (from the
+    `finding_open_opened` index)."""
     by_severity: dict[str, int] = {}
-    rules, new = [], 0
-    for row in rows:
-        by_severity[row["severity"]] = by_severity.get(row["severity"], 0) + row["n"]
-        new += row["new"]
-        if row["rule"] in BY_KEY:
-            rules.append((BY_KEY[row["rule"]], row["n"]))
+    rules = []
+    for (rule, severity), n in open_unmuted(counts, findings, now=now).items():
+        by_severity[severity] = by_severity.get(severity, 0) + n
+        if rule in BY_KEY:
+            rules.append((BY_KEY[rule], n))
     rules.sort(key=lambda pair: (SEVERITY_ORDER[pair[0].severity], -pair[1]))
+    # Counted along the `finding_open_opened` index, less the muted ones.
+    opened = findings.filter(opened_at__gte=now - DAY)
+    muted = muted_open(opened, now=now)
+    new = opened.filter(resolved_at__isnull=True).count() - sum(muted.values())
     return Today(by_severity, rules, new, reverse("pages:attention"))

@@ -10,13 +10,11 @@ series' link for stacked bars.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from schedules.load import DAYS, Load
-from schedules.models import Schedule
-from schedules.queries import OwnerCount, Summary, kind_counts, top_owners
+from schedules.queries import OwnerCount, Summary, kind_counts
 from schedules.summaries import Overview
 from workspaces.models import Workspace
 
@@ -211,21 +209,15 @@ def dashboard_charts(overview: Overview, *, workspaces: list[Workspace]) -> list
     ]
 
 
-def workspace_charts(
-    schedules: QuerySet[Schedule], summary: Summary, *, scope: dict, load: Load
-) -> list[Chart]:
-    """A workspace page's charts, counted from its rows but for the week's load,
-    which its sync stored (`schedules.summaries`); `scope` is its filter of the
-    schedules table."""
+def workspace_charts(overview: Overview, *, scope: dict) -> list[Chart]:
+    """A workspace page's charts, from its summary; `scope` is its filter of
+    the schedules table."""
+    summary = overview.summary
     return [
-        owner_chart(
-            top_owners(schedules, limit=TOP),
-            total=summary.total("schedules"),
-            scope=scope,
-        ),
+        owner_chart(overview.owners, total=summary.total("schedules"), scope=scope),
         kind_chart(summary, "task", scope=scope),
         kind_chart(summary, "trigger", scope=scope),
-        upcoming_chart(load),
+        upcoming_chart(overview.load),
     ]
 
 

@@ -7,8 +7,12 @@ put together by the `schedule_rows` tag), and the CSV writes every column, with
 the same labels, in the same order. The query string carries the table's whole
 state (so a filtered view can be bookmarked and shared), and the CSV reads the
 same parameters, so it holds exactly the rows the table would list. The
-filters, search and sort themselves are `schedules.listing`'s, shared with
-the API.
+filters, search, sort and keyset pages themselves are `schedules.listing`'s,
+shared with the API: a page is one index range however deep it is, and the
+rows are counted up to COUNTED_AT_MOST (a count of a million rows would cost
+more than the page; beyond it the table says "more than"). A search is not
+counted beyond its page: its matches come from the trigram index as a whole,
+which costs a broad search more than the page it shows.
 """
 
 import csv
@@ -18,8 +22,7 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,13 +31,22 @@ from lib.zones import zone
 from pages.aac_links import region_url
 from schedules.listing import (
     DEFAULT_SORT,
+    SORTS,
+    Order,
     ScheduleFilterForm,
+    after,
+    cursor_of,
     filter_schedules,
+    in_order,
     sort_schedules,
 )
 from schedules.models import Schedule
 
 PAGE_SIZE = 50
+# The table counts its rows up to this many, and says "more than" beyond.
+COUNTED_AT_MOST = 10_000
+# A search looks for a page of matches among this many first rows of the list.
+PROBED = 20_000
 
 
 class Format(StrEnum):
@@ -190,12 +202,68 @@ def table_rows(schedules: QuerySet[Schedule], params: dict) -> QuerySet[Schedule
     return sort_schedules(rows, params.get("sort", DEFAULT_SORT))
 
 
-def _rows_of(ids: list[int]) -> list[Schedule]:
-    """The page's rows, fetched by id in one query, in the page's order."""
+def _page(rows: QuerySet[Schedule], order: Order, **kwargs) -> list[tuple]:
+    """The (id, sort value) of the first PAGE_SIZE + 1 of `rows` in `order`:
+    ids alone, from an index-only scan where an index matches the sort."""
+    ids = in_order(rows, order, **kwargs).values_list("id", "sort_value")
+    return list(ids[: PAGE_SIZE + 1])
+
+
+def _searched_page(
+    matches: QuerySet[Schedule], listed: QuerySet[Schedule], order: Order
+) -> list[tuple]:
+    """`_page` of a search's `matches` among the `listed` rows.
+
+    First along the sort's index, no further than the PROBED-th listed row: a
+    broad search (a tenth of a million names) fills its page within a few
+    thousand rows. Else its matches from the trigram index, sorted: walking
+    the sort's index to a narrow search's matches could read the whole list
+    (ten seconds at a million schedules, when they lie at its far end).
+    """
+    bound = list(
+        in_order(listed, order).values_list("id", "sort_value")[PROBED - 1 : PROBED]
+    )
+    if not bound:  # the list is shorter than that: walk it all
+        return _page(matches, order)
+    ((pk, value),) = bound
+    within = ~after(Schedule, order, cursor_of(value, pk))
+    found = _page(matches.filter(within), order)
+    if len(found) > PAGE_SIZE:
+        return found
+    return _page(matches, order, by_index=False)
+
+
+def _url_formats() -> dict[str, str]:
+    """The row's links with "{}" for the ids: one reverse() each per page
+    rather than two or three a row (a third of a page's rendering)."""
+    names = {
+        "url": ("pages:schedule", [0, 0]),
+        "workspace_url": ("pages:workspace", [0]),
+        "run_url": ("pages:run_now", [0, "schedule", 0]),
+    }
+    return {
+        attr: reverse(name, args=args).replace("/0/", "/{}/")
+        for attr, (name, args) in names.items()
+    }
+
+
+def _rows_of(ids: list[int], data) -> list[Schedule]:
+    """The page's rows, fetched by id in one query, in the page's order, each
+    with its links: its page, its workspace's, run now, its owner's filter
+    (the table's query string with that owner, from the first page)."""
     rows = _shown(Schedule.objects.filter(pk__in=ids)).in_bulk()
     page = [rows[pk] for pk in ids if pk in rows]
+    urls = _url_formats()
+    query = data.copy()
+    for key in ("after", "page"):
+        query.pop(key, None)
     for row in page:
         row.aac_link = aac_link(row)
+        row.url = urls["url"].format(row.workspace_id, row.aac_id)
+        row.workspace_url = urls["workspace_url"].format(row.workspace_id)
+        row.run_url = urls["run_url"].format(row.workspace_id, row.aac_id)
+        query["owner"] = row.owner_email
+        row.owner_url = f"?{query.urlencode()}"
     return page
 
 
@@ -221,7 +289,13 @@ def headers(current: str) -> list[Header]:
 @dataclass
 class Table:
     form: ScheduleFilterForm
-    page: Page
+    rows: list[Schedule]
+    # The rows the filters select, counted up to COUNTED_AT_MOST + 1; None
+    # for a search whose matches go on past this page.
+    counted: int | None
+    # The query string of the next page, "" on the last one.
+    next_query: str
+    first_page: bool
     sort: str
     headers: list[Header]
     columns: list[Column]
@@ -229,6 +303,15 @@ class Table:
     # The filters the phone's sort menu keeps.
     kept: dict
     sort_choices: list[tuple[str, str]]
+
+    @property
+    def count_words(self) -> str:
+        """ "1 schedule", "2,345 schedules", "More than 10,000 schedules"."""
+        if self.counted is None:
+            return f"{len(self.rows):,} schedules on this page, more match"
+        if self.counted > COUNTED_AT_MOST:
+            return f"More than {COUNTED_AT_MOST:,} schedules"
+        return f"{self.counted:,} schedule{'s' * (self.counted != 1)}"
 
     @property
     def query(self) -> str:
@@ -244,25 +327,49 @@ def build_table(
     workspaces: list[tuple[int, str]] | None,
     scope: dict | None = None,
 ) -> Table:
-    """The table for a request's GET parameters: three queries (count, ids, rows).
+    """The table for a request's GET parameters: three queries (the page's
+    ids, its rows, the bounded count); a search two or three (counted by its
+    page, found in one or two tries: `_searched_page`).
 
     `scope` names the filters the page itself applies to `schedules` (the
-    workspace page's workspace), for the CSV link to apply them too.
+    workspace page's workspace), for the CSV link to apply them too. An
+    `after` cursor that is not one of this sort's shows the first page.
     """
     form = ScheduleFilterForm(data, workspaces=workspaces)
     params = form.params()
     sort = params.get("sort", DEFAULT_SORT)
-    # Page through ids alone (an index-only scan where an index matches the
-    # sort, however deep the page), then fetch that page's 50 rows.
-    ids = sort_schedules(filter_schedules(schedules, params), sort)
-    page = Paginator(ids.values_list("id", flat=True), PAGE_SIZE).get_page(
-        data.get("page")
-    )
-    page.object_list = _rows_of(list(page.object_list))
+    order = Order.of(sort, SORTS)
+    selected = filter_schedules(schedules, params)
+    following = Q()
+    cursor = data.get("after")
+    if cursor:
+        try:
+            following = after(Schedule, order, cursor)
+        except ValueError:
+            cursor = None
+    if "q" in params:
+        unsearched = {k: v for k, v in params.items() if k != "q"}
+        listed = filter_schedules(schedules, unsearched).filter(following)
+        found = _searched_page(selected.filter(following), listed, order)
+    else:
+        found = _page(selected.filter(following), order)
+    more, found = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
+    if "q" not in params:
+        counted = selected.order_by()[: COUNTED_AT_MOST + 1].count()
+    else:
+        counted = None if more or cursor else len(found)
+    next_query = ""
+    if more:
+        following = data.copy()
+        following["after"] = cursor_of(found[-1][1], found[-1][0])
+        next_query = following.urlencode()
     query = urlencode({**params, **(scope or {})})
     return Table(
         form=form,
-        page=page,
+        rows=_rows_of([pk for pk, _ in found], data),
+        counted=counted,
+        next_query=next_query,
+        first_page=not cursor,
         sort=sort,
         headers=headers(sort),
         columns=TABLE_COLUMNS,

@@ -21,8 +21,8 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from attention.models import Finding, Severity
-from attention.queries import open_findings
+from attention.listing import open_unmuted
+from attention.models import Finding, OpenCount, Severity
 from schedules.models import SyncRun
 from workspaces.models import Connection, Workspace
 
@@ -65,10 +65,19 @@ def _latest(field: str) -> Subquery:
     return Subquery(runs.values(field)[:1])
 
 
-def broken(findings: QuerySet[Finding], *, now: datetime) -> set[int]:
-    """The workspaces of open, unmuted findings of the broken (critical) kind."""
-    critical = open_findings(findings, now=now).filter(severity=Severity.CRITICAL)
-    return set(critical.order_by().values_list("workspace_id", flat=True).distinct())
+def broken(
+    counts: QuerySet[OpenCount], findings: QuerySet[Finding], *, now: datetime
+) -> set[int]:
+    """The workspaces of open, unmuted findings of the broken (critical) kind,
+    from the evaluations' `counts`."""
+    critical = {"severity": Severity.CRITICAL}
+    found = open_unmuted(
+        counts.filter(**critical),
+        findings.filter(**critical),
+        now=now,
+        per=("workspace_id",),
+    )
+    return {workspace_id for (workspace_id,) in found}
 
 
 def needing_attention(

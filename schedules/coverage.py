@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import Count
 
@@ -33,6 +34,18 @@ class Extent:
     NONE = "none"  # no connection at all
     COMPLETE = "complete"
     PARTIAL = "partial"
+
+
+class PersonRow(NamedTuple):
+    """What coverage reads of a cached person: a tuple, not a model instance,
+    since a page across workspaces reads the people of a thousand of them."""
+
+    aac_id: int
+    name: str
+    email: str
+    disabled: bool
+
+    __str__ = Person.__str__
 
 
 @dataclass
@@ -99,10 +112,15 @@ def coverage_of(
     for connection in Connection.objects.filter(workspace_id__in=ids):
         connections[connection.workspace_id].append(connection)
     people = defaultdict(list)
-    for person in Person.objects.filter(workspace_id__in=ids).only(
-        "workspace_id", "aac_id", "name", "email", "disabled"
-    ):
-        people[person.workspace_id].append(person)
+    found = (
+        Person.objects.filter(workspace_id__in=ids)
+        .order_by()
+        .values_list("workspace_id", *PersonRow._fields)
+    )
+    # In the people list's order (name, then AAC id), sorted here: the
+    # database would sort every row of every workspace asked for.
+    for workspace_id, *row in sorted(found, key=lambda r: (r[0], r[2], r[1])):
+        people[workspace_id].append(PersonRow(*row))
     if rows is None:
         rows = owner_rows(ids)
     return {pk: measure(connections[pk], people[pk], rows.get(pk, [])) for pk in ids}
@@ -125,7 +143,7 @@ def owner_rows(ids: list[int]) -> dict[int, list[tuple[int, str, int]]]:
 
 def measure(
     connections: list[Connection],
-    people: list[Person],
+    people: list[Person | PersonRow],
     rows: list[tuple[int, str, int]],
 ) -> Coverage:
     """The coverage of one workspace from its connections, its people, and its

@@ -1,14 +1,30 @@
-"""The schedules table's filters, search and sort: one definition for every reader.
+"""The schedules table's filters, search, sort and pages: one definition for every
+reader.
 
 The pages' table and CSV (`pages/tables.py`) and the API's schedule list read
 the same parameters through `ScheduleFilterForm` and narrow and order the rows
 with `filter_schedules` and `sort_schedules`, so a filter means the same
 wherever it is used. `SORTS` maps each `?sort=` key to the field it orders
 on; the table's columns name these keys.
+
+Lists page by keyset, the pages' tables as the API's lists: a page ends with a
+cursor naming its last row by its sort value and id, and the next page is the
+rows after that pair in the list's order (`Order`, `cursor_of`, `after`).
+Nothing is skipped by offset, so the thousandth page costs what the first
+does (one index range where an index matches the sort), and a sync that
+inserts or deletes rows between two requests neither repeats nor drops a row
+that stays.
 """
 
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
 from django import forms
-from django.db.models import F, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import F, Field, Model, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from schedules.models import Schedule, TaskKind, TriggerKind
 from schedules.search import search
@@ -98,11 +114,20 @@ def filter_schedules(schedules: QuerySet[Schedule], params: dict) -> QuerySet:
     return schedules
 
 
-def order_by_sort(rows: QuerySet, field: str, *, descending: bool) -> QuerySet:
+def order_by_sort(
+    rows: QuerySet, field: str, *, descending: bool, by_index: bool = True
+) -> QuerySet:
     """Empty values count as the largest (last going up, first going down), as
     PostgreSQL orders them, so a (column, id) index serves both directions; the
-    id makes pages stable."""
-    expression = F(field)
+    id makes pages stable.
+
+    `by_index=False` orders by the same values through an expression no index
+    holds, so the database sorts the rows its filters found instead of walking
+    the sort's index until enough of them pass: for a search, whose few
+    matches may all lie at the far end of that index (ten seconds at a
+    million schedules), the trigram index's matches, sorted.
+    """
+    expression = F(field) if by_index else Coalesce(F(field), F(field))
     if descending:
         return rows.order_by(expression.desc(nulls_first=True), "-id")
     return rows.order_by(expression.asc(nulls_last=True), "id")
@@ -111,3 +136,82 @@ def order_by_sort(rows: QuerySet, field: str, *, descending: bool) -> QuerySet:
 def sort_schedules(schedules: QuerySet[Schedule], sort: str) -> QuerySet:
     field = SORTS[sort.lstrip("-")]
     return order_by_sort(schedules, field, descending=sort.startswith("-"))
+
+
+@dataclass(frozen=True)
+class Order:
+    """A list's order: the field it sorts on (a path such as "workspace__name"),
+    and its direction."""
+
+    field: str
+    descending: bool = False
+
+    @classmethod
+    def of(cls, sort: str, sorts: dict[str, str]) -> "Order":
+        """From a `?sort=` value ("name", "-next") and its keys' fields."""
+        return cls(sorts[sort.lstrip("-")], descending=sort.startswith("-"))
+
+
+def in_order(rows: QuerySet, order: Order, *, by_index: bool = True) -> QuerySet:
+    """`rows` in `order`, each with its `sort_value` for `cursor_of`
+    (`by_index`: `order_by_sort`'s)."""
+    return order_by_sort(
+        rows.annotate(sort_value=F(order.field)),
+        order.field,
+        descending=order.descending,
+        by_index=by_index,
+    )
+
+
+def cursor_of(value, pk: int) -> str:
+    """The cursor of the row whose sort value is `value`: that value as JSON
+    holds it (`after` reads it back with the field's `to_python`), and its
+    id, opaque to whoever reads it (base64 of JSON)."""
+    if value is not None and not isinstance(value, bool | int | str):
+        value = value.isoformat()
+    raw = json.dumps([value, pk], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def after(model: type[Model], order: Order, cursor: str) -> Q:
+    """The rows after the cursor's (value, id) in `order`, with bounds an index
+    range uses. ValueError when `cursor` is not one of this order's."""
+    value, pk = _decoded(model, order, cursor)
+    name = order.field
+    nullable = _field(model, name).null
+    if order.descending:
+        # Empty values came first, then the largest.
+        if value is None:
+            return Q(**{f"{name}__isnull": True, "pk__lt": pk}) | Q(
+                **{f"{name}__isnull": False}
+            )
+        return Q(**{f"{name}__lte": value}) & (
+            Q(**{f"{name}__lt": value}) | Q(pk__lt=pk)
+        )
+    if value is None:
+        return Q(**{f"{name}__isnull": True, "pk__gt": pk})
+    following = Q(**{f"{name}__gte": value}) & (
+        Q(**{f"{name}__gt": value}) | Q(pk__gt=pk)
+    )
+    return following | Q(**{f"{name}__isnull": True}) if nullable else following
+
+
+def _decoded(model: type[Model], order: Order, cursor: str) -> tuple:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        if value is not None:
+            value = _field(model, order.field).to_python(value)
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError(pk)
+    except (binascii.Error, ValueError, TypeError, ValidationError):
+        raise ValueError(f"not a cursor of this list: {cursor!r}") from None
+    return value, pk
+
+
+def _field(model: type[Model], path: str) -> Field:
+    """The model field at the end of a path such as "workspace__name"."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)

@@ -5,9 +5,11 @@ A schedule's `next_run_at` is one run; an every-five-minutes schedule runs
 2,016 times a week, and the load counts each. The database groups the
 schedules by what decides their runs (`cron` and `timezone`, or the one-time
 instant), so the work grows with the number of distinct triggers, not of
-schedules; each distinct cron's runs per quarter hour are worked out per
-local day and quarter hour (`schedules.triggers.clock.cron_slots`, under its
-daylight-saving rule), once per UTC day and process (cached). Only the
+schedules. A distinct cron adds its runs per local quarter hour of a day to
+those of the crons that fire on the same days in the same zone, and each such
+day is laid on the week's local days once (`schedules.triggers.clock.day_slots`,
+under its daylight-saving rule); the crons croniter alone reads are worked out
+per quarter hour (`cron_slots`). Only the
 schedules whose columns do not tell the whole story are read one by one,
 from their raw triggers: several triggers (the columns hold the first), or a
 start or end date (their description says "from" or "until"). Counting per
@@ -17,24 +19,22 @@ quarter hours). The current quarter hour counts from its start. Two triggers
 of one schedule firing at the same instant count twice.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import takewhile
 
 from django.db.models import Count, Q, QuerySet
 
 from schedules.models import Schedule
 from schedules.parse import MANY_TRIGGERS, triggers_of
-from schedules.triggers.clock import cron_slots
+from schedules.triggers.clock import compile_cron, cron_slots, day_slots
+from schedules.triggers.fields import CronSets
 from schedules.triggers.reader import FROM, UNTIL, Trigger, cron_trigger
 
 SLOT = timedelta(minutes=15)
 SLOTS_PER_DAY = 96
 DAYS = 7
-# Distinct (cron, timezone) pairs whose runs are remembered per process.
-CACHE_SIZE = 1024
 
 # Read one by one: their columns hold only part of what decides their runs.
 IRREGULAR = (
@@ -114,8 +114,23 @@ def upcoming_load(
     slots = [0] * (days * SLOTS_PER_DAY)
     regular = firing.exclude(IRREGULAR)
     crons = regular.exclude(cron="").values_list("cron", "timezone")
+    # Local quarter hour of the day -> runs, per (days, zone): the crons that
+    # fire on the same days in the same zone are laid on the week together.
+    daily: defaultdict = defaultdict(Counter)
     for cron, zone_name, n in crons.annotate(n=Count("workspace")):
-        _add_trigger(slots, cron_trigger(cron, zone_name), start, n)
+        trigger = cron_trigger(cron, zone_name)
+        sets = compile_cron(trigger.engine)[0]
+        if not isinstance(sets, CronSets):
+            _add_trigger(slots, trigger, start, n)
+            continue
+        day = daily[sets.days, trigger.zone]
+        for i, runs in sets.quarters:
+            day[i] += n * runs
+    for (matching, zone_name), day in daily.items():
+        for i, runs in day_slots(
+            matching, day.items(), zone_name, start=start, count=len(slots)
+        ):
+            slots[i] += runs
     once = regular.filter(cron="", next_run_at__gte=start).values_list("next_run_at")
     for at, n in once.annotate(n=Count("workspace")):
         slots[(at - start) // SLOT] += n
@@ -133,13 +148,8 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
         return
     if not trigger.engine:
         return
-    # Whole quarter hours (lo to hi) from the runs cached for the zone's
-    # cron; those a start or end date cuts, run by run.
-    day = datetime.combine(start.date(), time(), UTC)
-    week = _week_of_slots(
-        trigger.engine, trigger.zone, day, len(slots) // SLOTS_PER_DAY
-    )
-    offset = (start - day) // SLOT
+    # Whole quarter hours (lo to hi) from the cron's runs per quarter hour;
+    # those a start or end date cuts, run by run.
     lo, hi, cut = 0, len(slots), set()
     if trigger.start and trigger.start > start:
         lo = -(-(trigger.start - start) // SLOT)
@@ -147,9 +157,10 @@ def _add_trigger(slots: list[int], trigger: Trigger, start: datetime, n: int) ->
     if trigger.end:
         hi = max(0, min(hi, (trigger.end - start) // SLOT))
         cut.add(hi)
-    if lo < hi:
-        whole = week[offset + lo : offset + hi]
-        slots[lo:hi] = [a + n * b for a, b in zip(slots[lo:hi], whole, strict=True)]
+    week = cron_slots(trigger.engine, trigger.zone, start=start, count=len(slots))
+    for i, runs in week:
+        if lo <= i < hi:
+            slots[i] += n * runs
     for i in cut:
         if 0 <= i < len(slots):
             begin = start + i * SLOT
@@ -160,12 +171,3 @@ def _runs_between(trigger: Trigger, begin: datetime, end: datetime) -> int:
     """Runs of `trigger` (within its own bounds) in [begin, end)."""
     runs = trigger.runs(after=begin - timedelta(microseconds=1))
     return sum(1 for _ in takewhile(lambda at: at < end, runs))
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _week_of_slots(
-    engine: str, zone_name: str, day: datetime, days: int
-) -> tuple[int, ...]:
-    """Runs per quarter hour of an unbounded cron for `days` + 1 days from `day`
-    (UTC midnight): any span of `days` starting that day lies within."""
-    return cron_slots(engine, zone_name, start=day, count=(days + 1) * SLOTS_PER_DAY)

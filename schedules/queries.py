@@ -33,12 +33,23 @@ def _count(**conditions) -> Count:
 
 @dataclass
 class Summary:
-    """Counts per workspace: totals, and per task kind and trigger kind."""
+    """Counts per workspace: totals, and per task kind and trigger kind.
+
+    `sums`: every count added up over the workspaces, when the caller has
+    them (`schedules.summaries` keeps them for every workspace); added up
+    here, once, otherwise."""
 
     by_workspace: dict[int, dict[str, int]]
+    sums: dict[str, int] | None = None
 
     def total(self, key: str) -> int:
-        return sum(counts[key] for counts in self.by_workspace.values())
+        if self.sums is None:
+            sums: dict[str, int] = {}
+            for counts in self.by_workspace.values():
+                for name, n in counts.items():
+                    sums[name] = sums.get(name, 0) + n
+            self.sums = sums
+        return self.sums.get(key, 0)
 
     @property
     def totals(self) -> dict[str, int]:

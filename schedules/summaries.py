@@ -236,7 +236,10 @@ def overview(
     come from the `AllWorkspaces` row (unless a deleted workspace still
     weighs on it). `detailed`: the workspaces whose NEXT_24H is counted.
     """
-    rows = WorkspaceSummary.objects.filter(pk__in=workspace_ids)
+    # Every workspace's summary needs no list of their ids.
+    rows = WorkspaceSummary.objects.all()
+    if not every:
+        rows = rows.filter(pk__in=workspace_ids)
     by_workspace = dict(rows.values_list("pk", "counts"))
     total = (
         AllWorkspaces.objects.filter(pk=AllWorkspaces.ONLY).first() if every else None
@@ -248,15 +251,19 @@ def overview(
         total = None
     first = slot_of(now)
     day = range(first, first + SLOTS_PER_DAY)
+    sums = None
     if total is None:
         total = AllWorkspaces(as_of=now)
         for summary in rows.only("workspace", "counts", "owners", *SLOTTED):
             _move(total, summary, 1)
-    for pk, slots in rows.filter(pk__in=detailed).values_list("pk", "next_runs"):
+    else:
+        sums = dict(total.counts)
+    detailed_rows = WorkspaceSummary.objects.filter(pk__in=detailed)
+    for pk, slots in detailed_rows.values_list("pk", "next_runs"):
         by_workspace[pk][NEXT_24H] = sum(n for s, n in slots.items() if int(s) in day)
     for counts in by_workspace.values():
         counts.setdefault(NEXT_24H, 0)
-    summary = Summary(by_workspace=by_workspace)
+    summary = Summary(by_workspace=by_workspace, sums=sums)
     totals = summary.totals
     totals[NEXT_24H] = sum(n for s, n in total.next_runs.items() if int(s) in day)
     week = range(first, first + DAYS * SLOTS_PER_DAY)

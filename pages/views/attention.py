@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from attention.models import Finding
+from attention.models import Finding, OpenCount
 from attention.muting import mute, unmute
 from pages.attention import build_attention_page
 from schedules.listing import workspace_choices
@@ -28,6 +28,7 @@ def attention(request: HttpRequest) -> HttpResponse:
     page = build_attention_page(
         access.scope(Finding.objects.all(), request.user),
         request.GET,
+        counts=access.scope(OpenCount.objects.all(), request.user),
         workspaces=workspace_choices(request.user),
         operable=access.operable_ids(request.user),
         now=timezone.now(),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from attention.models import Finding
+from attention.models import Finding, OpenCount
 from pages.attention import today
 from pages.cards import workspace_cards
 from pages.charts import dashboard_charts
@@ -37,10 +37,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     failed = failed_runs(access.scope(Run.objects.all(), request.user), now=now)
     compact = len(ids) > CARDS_AT_MOST
     findings = access.scope(Finding.objects.all(), request.user)
+    counts = access.scope(OpenCount.objects.all(), request.user)
     attention = ids
     if compact:
         attention = needing_attention(
-            visible, failed_runs=failed.by_workspace, broken=broken(findings, now=now)
+            visible,
+            failed_runs=failed.by_workspace,
+            broken=broken(counts, findings, now=now),
         )
     carded = attention[:CARDS_AT_MOST]
     overview = summaries.overview(
@@ -75,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         or (compact and access.may_operate_any(request.user)),
         "poller": Poller(active=_active(cards, table), since=now),
         "reauth_help": REAUTH_HELP,
-        "today": today(findings, now=now),
+        "today": today(findings, counts=counts, now=now),
     }
     return render(request, "pages/dashboard.html", context)
 

@@ -1,4 +1,9 @@
-"""A workspace's page: its state, coverage, charts, schedules and sync history."""
+"""A workspace's page: its state, coverage, charts, schedules and sync history.
+
+Its counts and charts come from the summary its last sync wrote
+(`schedules.summaries`), as the dashboard's do; the table pages through its
+rows.
+"""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +17,6 @@ from pages.selection import row_actions
 from pages.tables import build_table
 from schedules import summaries
 from schedules.models import Run, Schedule, SyncRun
-from schedules.queries import summarise
 from workspaces import access
 from workspaces.models import Workspace
 from workspaces.tokens.problems import REAUTH_HELP
@@ -25,24 +29,23 @@ def workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
     ws = access.visible_workspace_or_404(request.user, workspace_id)
     now = timezone.now()
     schedules = Schedule.objects.filter(workspace=ws)
-    summary = summarise(schedules, now=now)
+    overview = summaries.overview([ws.pk], now=now, every=False, detailed={ws.pk})
     operable = access.operable_ids(request.user)
     failed = failed_runs(Run.objects.filter(workspace=ws), now=now, workspace_id=ws.pk)
     [card] = workspace_cards(
         Workspace.objects.filter(pk=ws.pk),
-        summary=summary,
+        summary=overview.summary,
         operable=operable,
         now=now,
         failed_runs=failed.by_workspace,
     )
     scope = {"workspace": ws.pk}
-    load = summaries.overview([ws.pk], now=now, every=False, detailed=set()).load
     history = SyncRun.objects.filter(workspace=ws).select_related("requested_by")
     context = {
         "card": card,
-        "totals": summary.totals,
+        "totals": overview.totals,
         "failed_runs": failed,
-        "charts": workspace_charts(schedules, summary, scope=scope, load=load),
+        "charts": workspace_charts(overview, scope=scope),
         "table": build_table(schedules, request.GET, workspaces=None, scope=scope),
         **row_actions(request.user),
         "history": history[:HISTORY],

@@ -6,6 +6,8 @@ The rows it takes are made by `Upsert.rows` while a connection's list is read
 """
 
 import json
+import sqlite3
+from datetime import UTC
 from functools import cache
 
 from django.db import connection, models
@@ -22,7 +24,8 @@ class Upsert:
     full sync's time), and on SQLite splits a page into some 25 statements to
     stay under 999 parameters. Here values go as they are (text, numbers,
     booleans, `raw` as the JSON text the parser made), dates adapted as Django
-    would: on SQLite as rows for executemany; on PostgreSQL, whose driver
+    would: on SQLite as one statement of as many rows as its parameters allow
+    (a page's thousand, since SQLite 3.32); on PostgreSQL, whose driver
     quotes each value in Python, as one JSON document the server unpacks
     (json_populate_recordset), which takes a tenth of the time.
     """
@@ -76,16 +79,22 @@ class Upsert:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(self.sql(json_rows=True), [self._json_rows(rows)])
-            else:
-                cursor.executemany(self.sql(json_rows=False), self._adapted(rows))
+                return
+            # One statement of many rows, not one per row (executemany): the
+            # search table's triggers then feed its index a statement at a
+            # time, not a row at a time (three times faster).
+            per_statement = _sqlite_parameters() // len(self.columns)
+            for start in range(0, len(rows), per_statement):
+                chunk = self._adapted(rows[start : start + per_statement])
+                values = [value for row in chunk for value in row]
+                cursor.execute(self.sql(json_rows=False, rows=len(chunk)), values)
 
     def _adapted(self, rows: list[tuple]) -> list[list]:
-        adapt = connection.ops.adapt_datetimefield_value
         adapted = []
         for row in rows:
             row = list(row)
             for i in self.dates:
-                row[i] = adapt(row[i])
+                row[i] = _sqlite_datetime(row[i])
             adapted.append(row)
         return adapted
 
@@ -101,7 +110,7 @@ class Upsert:
             objects.append(f'{json.dumps(values)[:-1]},"raw":{raw}}}')
         return f"[{','.join(objects)}]"
 
-    def sql(self, *, json_rows: bool) -> str:
+    def sql(self, *, json_rows: bool, rows: int = 1) -> str:
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
         columns = ", ".join(quote(c) for c in self.columns)
@@ -114,12 +123,26 @@ class Upsert:
             if quote(c) not in key
         )
         if json_rows:
-            rows = f"json_populate_recordset(NULL::{table}, %s)"
-            source = f"SELECT {columns} FROM {rows}"  # noqa: S608 (see below)
+            source = f"json_populate_recordset(NULL::{table}, %s)"
+            source = f"SELECT {columns} FROM {source}"  # noqa: S608 (see below)
         else:
-            source = f"VALUES ({', '.join(['%s'] * len(self.columns))})"
+            row = f"({', '.join(['%s'] * len(self.columns))})"
+            source = f"VALUES {', '.join([row] * rows)}"
         # Identifiers come from the model, quoted; every value is a parameter.
         return (
             f"INSERT INTO {table} ({columns}) {source} "
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
         )
+
+
+def _sqlite_parameters() -> int:
+    """The most parameters one SQLite statement takes (32,766 since 3.32)."""
+    return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+
+def _sqlite_datetime(value):
+    """A date as Django writes it to SQLite: the parser's are in UTC, written
+    as they are, naive; any other as Django adapts it."""
+    if value is not None and value.tzinfo is UTC and connection.timezone is UTC:
+        return str(value.replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(value)

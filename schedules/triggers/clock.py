@@ -7,17 +7,24 @@ happens twice fires once, at its first occurrence (so an hourly trigger skips
 the repeated hour's second pass).
 """
 
-import copy
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from croniter import CroniterBadDateError, CroniterError, croniter
 
 from lib.zones import zone
+from schedules.triggers.fields import (
+    CronSets,
+    Days,
+    croniter_walls,
+    read_sets,
+    sets_of,
+)
 
 # Distinct expressions remembered: a workspace's crons repeat, and each one
-# costs croniter and cron-descriptor a parse (bounded, so memory stays flat).
+# costs a reading (bounded, so memory stays flat).
 CACHE_SIZE = 4096
 # Candidate wall times examined per next run: enough to cross a daylight-saving
 # gap or overlap even for a Quartz cron firing every second.
@@ -25,12 +32,21 @@ MAX_STEPS = 10_000
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def compile_cron(engine: str) -> tuple[croniter | None, str]:
-    """A croniter for the expression, to copy for each use, or its objection."""
+def compile_cron(engine: str) -> tuple[CronSets | croniter | None, str]:
+    """How the expression's runs are found, or its objection: its sets of
+    values (`schedules.triggers.fields`), read by hand or from croniter's
+    reading, else a croniter to copy for each use."""
+    sets = read_sets(engine)
+    if sets is not None:
+        return sets, ""
     try:
-        return croniter(engine, datetime(2000, 1, 1), second_at_beginning=True), ""
+        template = croniter(engine, datetime(2000, 1, 1), second_at_beginning=True)
     except (CroniterError, ValueError, KeyError, IndexError) as exc:
         return None, f"not understood by the scheduler engine ({exc})"[:300]
+    sets = sets_of(
+        template.expanded, template.nth_weekday_of_month, template.nearest_weekday
+    )
+    return sets or template, ""
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -59,20 +75,24 @@ def cron_runs(
     """Every run strictly after `after` (not before `start`, not after `end`),
     in UTC and in order, under the daylight-saving rule above; the caller
     stops taking them. Each run is searched within MAX_STEPS candidates."""
-    template, problem = compile_cron(engine)
+    compiled, problem = compile_cron(engine)
     if problem:
         return
     tz = zone(zone_name)
     begin = after
     if start and start > after:
         begin = start - timedelta(microseconds=1)
-    candidates = copy.copy(template)
-    candidates.set_current(begin.astimezone(tz).replace(tzinfo=None))
+    wall = begin.astimezone(tz).replace(tzinfo=None)
+    if isinstance(compiled, CronSets):
+        walls = compiled.walls(wall, engine)
+    else:
+        walls = croniter_walls(engine, wall)
     steps = 0
     try:
-        while steps < MAX_STEPS:
+        for wall in walls:
+            if steps == MAX_STEPS:
+                return
             steps += 1
-            wall = candidates.get_next(datetime)
             at = wall.replace(tzinfo=tz).astimezone(UTC)
             if at.astimezone(tz).replace(tzinfo=None) != wall:
                 continue  # skipped by a daylight-saving change
@@ -88,118 +108,103 @@ def cron_runs(
 
 
 QUARTER = timedelta(minutes=15)
-# Local dates, hours and quarter hours remembered (bounded: days move on).
-WALL_CACHE_SIZE = 65_536
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Windows of local days remembered, per zone (bounded: days move on).
+DAY_CACHE_SIZE = 1024
 
 
 def cron_slots(
     engine: str, zone_name: str, *, start: datetime, count: int
-) -> tuple[int, ...]:
+) -> tuple[tuple[int, int], ...]:
     """The runs of `cron_runs` per quarter hour from `start` (UTC, on a quarter
-    hour) for `count` quarter hours, worked out per local day and quarter hour
-    rather than run by run: a week of an every-minute cron costs a few hundred
-    steps, not ten thousand. Days match as croniter matches them (L, #, W,
-    years); seconds, minutes and hours must be plain numbers, else the runs
-    are counted one by one. Every zone's clock changes on a quarter hour, so a
-    quarter hour is skipped, or repeated and counted once, as a whole."""
-    shape = _clock_fields(engine)
-    end = start + count * QUARTER
-    if shape is None:
+    hour) for `count` quarter hours, as (quarter hour from `start`, runs) for
+    those with runs, in order. Worked out per local day and quarter hour
+    rather than run by run (a week of an every-minute cron costs a few
+    hundred steps, not ten thousand), from the expression's sets; those
+    croniter alone reads are counted one by one. Every zone's clock changes
+    on a quarter hour, so a quarter hour is skipped, or repeated and counted
+    once, as a whole."""
+    sets, problem = compile_cron(engine)
+    if problem:
+        return ()
+    if not isinstance(sets, CronSets):
         return _counted(engine, zone_name, start=start, count=count)
-    hours, quarters = shape
-    days = " ".join(engine.split(" ")[3:])
-    slots = [0] * count
-    tz = zone(zone_name)
-    date = start.astimezone(tz).date() - timedelta(days=1)
-    while date <= end.astimezone(tz).date():
-        if _runs_on(days, date):
-            for hour in hours:
-                for quarter, runs in quarters:
-                    at = _wall_quarter(zone_name, date, hour, quarter)
-                    if at is not None and start <= at < end:
-                        slots[(at - start) // QUARTER] += runs
-        date += timedelta(days=1)
+    return day_slots(sets.days, sets.quarters, zone_name, start=start, count=count)
+
+
+def day_slots(
+    days: Days,
+    quarters: Iterable[tuple[int, int]],
+    zone_name: str,
+    *,
+    start: datetime,
+    count: int,
+) -> tuple[tuple[int, int], ...]:
+    """As `cron_slots`, for runs at the same local quarter hours, ((hour * 4 +
+    quarter of the hour, runs), ...), on every day `days` match: the runs of
+    several expressions that fire on the same days, added up, cost one pass."""
+    quarters = tuple(quarters)
+    slots = []
+    month, matching = None, ()
+    for year_month, day, window in _window(zone_name, start, count):
+        if year_month != month:
+            month, matching = year_month, days.of_month(*year_month)
+        if day in matching:
+            for i, runs in quarters:
+                at = window[i]
+                if at is not None:
+                    slots.append((at, runs))
+    # In order already: a later wall time's first pass is never earlier.
     return tuple(slots)
 
 
 def _counted(engine: str, zone_name: str, *, start: datetime, count: int):
-    slots = [0] * count
+    slots: Counter = Counter()
     end = start + count * QUARTER
     for at in cron_runs(engine, zone_name, after=start - timedelta(microseconds=1)):
         if at >= end:
             break
         slots[(at - start) // QUARTER] += 1
-    return tuple(slots)
+    return tuple(sorted(slots.items()))
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _clock_fields(engine: str) -> tuple[tuple[int, ...], tuple] | None:
-    """The hours of an engine expression, and its runs per quarter of an hour
-    ((quarter, runs), ...); None when its seconds, minutes or hours are not
-    plain numbers."""
-    fields = engine.split(" ")
-    if len(fields) != 7:
-        return None
-    seconds, minutes, hours = (_field(i, f) for i, f in enumerate(fields[:3]))
-    if seconds is None or minutes is None or hours is None:
-        return None
-    per_quarter = [0] * 4
-    for minute in minutes:
-        per_quarter[minute // 15] += len(seconds)
-    quarters = tuple((q, n) for q, n in enumerate(per_quarter) if n)
-    return hours, quarters
-
-
-# Where each of the first three engine fields sits in croniter's expansion,
-# and how many values it has.
-_FIELDS = ((5, 60), (0, 60), (1, 24))
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _field(position: int, field: str) -> tuple[int, ...] | None:
-    """The values of the engine's seconds (0), minutes (1) or hours (2) field;
-    cached per field, which far fewer expressions differ in."""
-    expression = ["0", "0", "0", "*", "*", "*", "*"]
-    expression[position] = field
-    try:
-        expanded, _ = croniter.expand(" ".join(expression), second_at_beginning=True)
-    except (CroniterError, ValueError, KeyError, IndexError):
-        return None
-    index, size = _FIELDS[position]
-    values = expanded[index]
-    if values == ["*"]:
-        return tuple(range(size))
-    if not all(isinstance(value, int) for value in values):
-        return None
-    return tuple(sorted(set(values)))
-
-
-@lru_cache(maxsize=WALL_CACHE_SIZE)
-def _runs_on(days: str, date) -> bool:
-    """Whether an expression's day fields (day, month, weekday, year) match;
-    shared by every expression with the same."""
-    midnight = datetime(date.year, date.month, date.day)
-    matcher = croniter(
-        f"0 0 0 {days}",
-        midnight - timedelta(microseconds=1),
-        second_at_beginning=True,
-    )
-    try:
-        return matcher.get_next(datetime) == midnight
-    except (CroniterBadDateError, CroniterError, OverflowError, ValueError):
-        return False
-
-
-@lru_cache(maxsize=WALL_CACHE_SIZE)
-def _wall_quarter(zone_name: str, date, hour: int, quarter: int) -> datetime | None:
-    """The UTC start of a local quarter hour; None when the clock skips it. A
-    repeated one is its first pass (the rule above)."""
+@lru_cache(maxsize=DAY_CACHE_SIZE)
+def _window(zone_name: str, start: datetime, count: int) -> tuple:
+    """The local days that overlap `count` quarter hours from `start`, as
+    ((year, month), day, quarters): each of the day's 96 local quarter hours
+    as the quarter hour from `start` it begins, None when the clock skips it
+    or it falls outside. A repeated one is its first pass (the rule above)."""
     tz = zone(zone_name)
-    wall = datetime(date.year, date.month, date.day, hour, quarter * 15)
+    first = (start - EPOCH) // QUARTER
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    last = (start + count * QUARTER).astimezone(tz).date()
+    window = []
+    while day <= last:
+        quarters: list[int | None] = []
+        for hour in range(24):
+            wall = datetime(day.year, day.month, day.day, hour)
+            at = _first_pass(wall, tz)
+            # An hour the clock runs through unchanged: its four quarters at
+            # once (a clock change within it shows at its start or its end).
+            if at is not None and _first_pass(wall + 3 * QUARTER, tz) == (
+                at + 3 * QUARTER
+            ):
+                i = (at - EPOCH) // QUARTER - first
+                quarters += [i + k if 0 <= i + k < count else None for k in range(4)]
+                continue
+            for k in range(4):
+                at = _first_pass(wall + k * QUARTER, tz)
+                i = None if at is None else (at - EPOCH) // QUARTER - first
+                quarters.append(i if i is not None and 0 <= i < count else None)
+        window.append(((day.year, day.month), day.day, tuple(quarters)))
+        day += timedelta(days=1)
+    return tuple(window)
+
+
+def _first_pass(wall: datetime, tz) -> datetime | None:
+    """The UTC instant of a wall time's first occurrence; None when skipped."""
     at = wall.replace(tzinfo=tz).astimezone(UTC)
-    if at.astimezone(tz).replace(tzinfo=None) != wall:
-        return None
-    return at
+    return at if at.astimezone(tz).replace(tzinfo=None) == wall else None
 
 
 def parse_instant(value: object) -> datetime | None:

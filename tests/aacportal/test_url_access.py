@@ -66,6 +66,10 @@ STAFF_PERMS = (
     "view_person",
     "view_schedule",
     "view_syncrun",
+    "view_plan",
+    "view_flow",
+    "view_workflow",
+    "view_run",
 )
 
 
@@ -577,13 +581,22 @@ SCOPED_MODELS = {
         change=scoped(viewer=200, operator=200),
         delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
     ),
-    "schedules.syncrun": admin_model(
-        "schedules.syncrun",
-        changelist=staff(200),
-        add=staff(403, superuser=403),
-        change=scoped(viewer=200, operator=200),
-        delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
-    ),
+    **{
+        label: admin_model(
+            label,
+            changelist=staff(200),
+            add=staff(403, superuser=403),
+            change=scoped(viewer=200, operator=200),
+            delete=scoped(viewer=403, non_member=403, operator=403, superuser=403),
+        )
+        for label in (
+            "schedules.syncrun",
+            "schedules.plan",
+            "schedules.flow",
+            "schedules.workflow",
+            "schedules.run",
+        )
+    },
 }
 # The workspace change page's buttons: operators press them and are sent back
 # to the page, which shows what they queued.
@@ -708,7 +721,17 @@ def world(db, settings):
         asset_aac_id=str(plan.aac_id),
         status="complete",
     )
-    make_aac_run(acme, asset=plan, status="Failed", schedule_aac_id=schedule.aac_id)
+    aac_run = make_aac_run(
+        acme, asset=plan, status="Failed", schedule_aac_id=schedule.aac_id
+    )
+    flow = make_asset(Flow, acme, 1_700_001)
+    workflow = make_asset(Workflow, acme, "01HZX3Q4W5E6R7T8Y9U0I1O2P3")
+    objects |= {
+        "schedules.plan": plan.pk,
+        "schedules.flow": flow.pk,
+        "schedules.workflow": workflow.pk,
+        "schedules.run": aac_run.pk,
+    }
     now = timezone.now()
     finding = Finding.objects.create(
         workspace=acme,
@@ -726,8 +749,8 @@ def world(db, settings):
         unsubscribe_token=unsubscribe_token(carol.pk),
         schedule_aac_id=schedule.aac_id,
         plan_aac_id=plan.aac_id,
-        flow_aac_id=make_asset(Flow, acme, 1_700_001).aac_id,
-        workflow_aac_id=make_asset(Workflow, acme, "01HZX3Q4W5E6R7T8Y9U0I1O2P3").aac_id,
+        flow_aac_id=flow.aac_id,
+        workflow_aac_id=workflow.aac_id,
         acme_id=acme.pk,
         change_id=change.pk,
         window_id=window.pk,

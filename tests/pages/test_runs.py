@@ -250,3 +250,13 @@ def test_it_names_the_workspaces_it_sees_only_part_of(login, world, runs):
     assert "partial-view" not in complete.text
     assert partial.context["partial"] == ["Acme EU"]
     assert "Only some owners' runs are seen in Acme EU" in partial.text
+
+
+def test_a_workspace_whose_every_person_is_connected_is_not_named(login, world, runs):
+    make_person(world.acme, 1)
+    Connection.objects.filter(workspace=world.acme).update(
+        aac_person_id=1, listed_at=timezone.now()
+    )
+    # Its one person has the working connection: seen whole, though the
+    # connection lists only that person's schedules.
+    assert get(login(world.alice)).context["partial"] == []

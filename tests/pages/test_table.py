@@ -17,7 +17,7 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def names(response) -> list[str]:
-    return [s.name for s in response.context["table"].page.object_list]
+    return [s.name for s in response.context["table"].rows]
 
 
 def csv_rows(client, query="") -> list[dict]:
@@ -135,8 +135,8 @@ def test_it_sorts_on_every_column_both_ways(login, world, column):
     make_schedules(world.acme, 30, now=T0)
     client = login(world.bob)
     url = reverse("pages:schedules")
-    up = client.get(f"{url}?sort={column.sort}").context["table"].page.object_list
-    down = client.get(f"{url}?sort=-{column.sort}").context["table"].page.object_list
+    up = client.get(f"{url}?sort={column.sort}").context["table"].rows
+    down = client.get(f"{url}?sort=-{column.sort}").context["table"].rows
     key = column.attr
     values = [getattr(s, key) for s in up]
     present = [v for v in values if v is not None]
@@ -179,21 +179,70 @@ def test_it_marks_the_sorted_column_and_links_the_other_way(login, rows, world):
     assert 'href="?sort=-next&amp;task=plan"' in text
 
 
-def test_it_pages_and_keeps_the_filters_in_the_links(login, world):
+def test_it_pages_by_cursor_and_keeps_the_filters_in_the_links(login, world):
     make_schedules(world.acme, PAGE_SIZE * 3 + 5, now=T0)
     client = login(world.bob)
-    response = client.get(f"{reverse('pages:schedules')}?enabled=yes&page=2")
-    table = response.context["table"]
-    assert table.page.number == 2
-    assert len(table.page.object_list) == PAGE_SIZE
-    assert all(s.enabled for s in table.page.object_list)
-    assert 'href="?enabled=yes&amp;page=3"' in response.text
-    assert 'href="?enabled=yes&amp;page=1"' in response.text
+    first = client.get(f"{reverse('pages:schedules')}?enabled=yes")
+    table = first.context["table"]
+    assert table.first_page
+    assert len(table.rows) == PAGE_SIZE
+    assert table.next_query.startswith("enabled=yes&after=")
+    assert f'href="?{table.next_query}"' in first.text.replace("&amp;", "&")
+    second = client.get(f"{reverse('pages:schedules')}?{table.next_query}")
+    table = second.context["table"]
+    assert not table.first_page
+    assert len(table.rows) == PAGE_SIZE
+    assert all(s.enabled for s in table.rows)
+    assert 'href="?enabled=yes">« First page' in second.text
+
+
+@pytest.mark.parametrize("sort", ["name", "-next", "owner", "-workspace", "last"])
+def test_its_pages_list_every_row_once_in_the_order_of_the_sort(login, world, sort):
+    make_schedules(world.acme, PAGE_SIZE * 2 + 7, now=T0)
+    client = login(world.bob)
+    url = f"{reverse('pages:schedules')}?sort={sort}"
+    whole = [s.id for s in client.get(url).context["table"].rows]
+    listed, query = [], f"sort={sort}"
+    while query:
+        table = client.get(f"{reverse('pages:schedules')}?{query}").context["table"]
+        listed += [s.id for s in table.rows]
+        query = table.next_query
+    assert len(listed) == len(set(listed)) == PAGE_SIZE * 2 + 7
+    assert listed[:PAGE_SIZE] == whole
+
+
+def test_it_counts_a_search_only_when_its_first_page_holds_every_match(login, world):
+    make_schedules(world.acme, PAGE_SIZE + 1, now=T0)
+    client = login(world.bob)
+    broad = client.get(f"{reverse('pages:schedules')}?q=schedule")
+    assert broad.context["table"].counted is None
+    assert f"{PAGE_SIZE} schedules on this page, more match" in broad.text
+    narrow = client.get(f"{reverse('pages:schedules')}?q=schedule 0001")
+    assert "schedules on this page" not in narrow.text
+    assert narrow.context["table"].counted == len(narrow.context["table"].rows)
+
+
+def test_it_counts_up_to_a_bound_and_says_more_than_beyond(login, world, monkeypatch):
+    make_schedules(world.acme, 12, now=T0)
+    monkeypatch.setattr("pages.tables.COUNTED_AT_MOST", 10)
+    response = login(world.bob).get(reverse("pages:schedules"))
+    assert "More than 10 schedules" in response.text
+    monkeypatch.setattr("pages.tables.COUNTED_AT_MOST", 12)
+    response = login(world.bob).get(reverse("pages:schedules"))
+    assert "12 schedules" in response.text
 
 
 @pytest.mark.parametrize(
     "query",
-    ["page=zzz", "page=999", "sort=raw", "enabled=maybe", "workspace=abc", "task=x"],
+    [
+        "page=zzz",
+        "after=zzz",
+        "after=WzEsMl0",
+        "sort=raw",
+        "enabled=maybe",
+        "workspace=abc",
+        "task=x",
+    ],
 )
 def test_it_ignores_invalid_parameters(login, rows, world, query):
     response = login(world.bob).get(f"{reverse('pages:schedules')}?{query}")
@@ -218,23 +267,24 @@ def test_it_survives_a_schedule_without_timezone_or_with_an_unknown_one(login, w
     assert len(csv_rows(login(world.bob))) == 3
 
 
-def test_it_exports_exactly_the_filtered_rows_in_the_tables_order(login, rows, world):
+# A search's page is looked for along the sort's index up to the PROBED-th
+# row, then among every match: each way lists the same rows.
+@pytest.mark.parametrize("probed", [5, 60, 20_000])
+def test_it_exports_exactly_the_filtered_rows_in_the_tables_order(
+    login, rows, world, monkeypatch, probed
+):
+    monkeypatch.setattr("pages.tables.PROBED", probed)
     make_schedules(world.acme, 120, start_id=100, now=T0)
     client = login(world.bob)
     query = "enabled=yes&sort=-next&q=schedule"
-    listed, page = [], 1
-    while True:
-        table = client.get(f"{reverse('pages:schedules')}?{query}&page={page}").context[
-            "table"
-        ]
-        listed += [s.name for s in table.page.object_list]
-        if not table.page.has_next():
-            break
-        page += 1
-    assert page > 1
+    listed, pages, following = [], 0, query
+    while following:
+        table = client.get(f"{reverse('pages:schedules')}?{following}").context["table"]
+        listed += [s.name for s in table.rows]
+        following, pages = table.next_query, pages + 1
+    assert pages > 1
     exported = csv_rows(client, query)
     assert [row["Schedule name"] for row in exported] == listed
-    assert len(listed) == table.page.paginator.count
 
 
 def test_it_exports_the_columns_of_the_table(login, rows, world):

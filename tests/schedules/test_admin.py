@@ -6,9 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from schedules.assets.models import Flow, Plan, Workflow
 from schedules.models import Schedule, SyncRun
 from tests.factories import (
     add_member,
+    make_aac_run,
+    make_asset,
     make_run,
     make_schedules,
     make_user,
@@ -150,3 +153,80 @@ def test_re_sync_now_queues_syncs_and_says_what_it_could_not(
     run = SyncRun.objects.get(status="queued")
     assert (run.workspace, run.trigger, run.requested_by) == (acme, "admin", bob)
     assert len(published) == 1
+
+
+@pytest.fixture
+def asset_viewer(client, acme, bob):
+    """bob may also view plans, flows, workflows and runs."""
+    codenames = ["view_plan", "view_flow", "view_workflow", "view_run"]
+    bob.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return bob
+
+
+@pytest.mark.parametrize(
+    ("model", "aac_id"), [(Plan, 11), (Flow, 12), (Workflow, "01HZX3Q4W5E6R7T8Y9U0")]
+)
+def test_staff_see_only_the_assets_of_their_workspaces(
+    client, acme, asset_viewer, model, aac_id
+):
+    globex = make_workspace("Globex US")
+    mine = make_asset(model, acme, aac_id, name="Mine")
+    make_asset(model, globex, aac_id, name="Theirs")
+    changelist = reverse(f"admin:schedules_{model._meta.model_name}_changelist")
+
+    page = client.get(changelist)
+
+    assert list(page.context["cl"].result_list) == [mine]
+    assert page.status_code == 200
+
+
+def test_the_run_list_is_scoped_and_filtered_by_the_workspaces_the_user_sees(
+    client, acme, asset_viewer
+):
+    globex, hidden = make_workspace("Globex US"), make_workspace("Initech")
+    add_member(asset_viewer, globex, Membership.Role.VIEWER)
+    plan = make_asset(Plan, acme, 11, name="Nightly load")
+    failed = make_aac_run(acme, asset=plan, status="Failed")
+    make_aac_run(globex, asset=make_asset(Plan, globex, 11), status="Complete")
+    make_aac_run(hidden, asset=make_asset(Plan, hidden, 11), status="Failed")
+    changelist = reverse("admin:schedules_run_changelist")
+
+    everything = client.get(changelist)
+    failures = client.get(changelist, {"status__exact": "Failed"})
+    in_acme = client.get(changelist, {"workspace": acme.pk})
+    elsewhere = client.get(changelist, {"workspace": hidden.pk})
+    nonsense = client.get(changelist, {"workspace": "acme"})
+
+    assert {run.workspace for run in everything.context["cl"].result_list} == {
+        acme,
+        globex,
+    }
+    assert list(failures.context["cl"].result_list) == [failed]
+    assert list(in_acme.context["cl"].result_list) == [failed]
+    assert list(elsewhere.context["cl"].result_list) == []
+    assert list(nonsense.context["cl"].result_list) == []
+    [workspace_filter] = [
+        spec
+        for spec in everything.context["cl"].filter_specs
+        if spec.title == "workspace"
+    ]
+    assert [name for _, name in workspace_filter.lookup_choices] == [
+        "Acme EU",
+        "Globex US",
+    ]
+    assert "Nightly load" in everything.content.decode()
+
+
+def test_the_run_list_costs_the_same_for_5_runs_as_for_100(client, acme, asset_viewer):
+    plan = make_asset(Plan, acme, 11)
+    changelist = reverse("admin:schedules_run_changelist")
+    for _ in range(5):
+        make_aac_run(acme, asset=plan)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(changelist).status_code == 200
+    for _ in range(95):
+        make_aac_run(acme, asset=plan)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(changelist).status_code == 200
+
+    assert len(many) == len(few)

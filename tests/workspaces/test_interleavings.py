@@ -2,6 +2,7 @@
 (docs/reliability.md rule 4): each test fails every time the guard it names
 is taken out of `workspaces.tokens`."""
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -37,7 +38,7 @@ def test_a_refresh_finished_between_my_read_and_my_claim_is_used_not_repeated(
 
 
 def test_a_lease_lost_while_refreshing_saves_nothing_and_hands_out_nothing(
-    make_sim_connection, sim_stats, monkeypatch
+    make_sim_connection, sim_stats, monkeypatch, caplog
 ):
     """Guards: the save is conditional on my lease, and a failed save raises
     instead of handing out the unsaved token (refresh._persist); I release
@@ -62,7 +63,11 @@ def test_a_lease_lost_while_refreshing_saves_nothing_and_hands_out_nothing(
         fresh_access_token(connection)
 
     assert caught.value.kind == TokenProblem.FAILED
-    assert "lease expired before the new tokens were saved" in caught.value.message
+    assert caught.value.message == (
+        "The refresh lease expired before the new tokens were saved."
+    )
+    lost = f"Connection {connection.pk}: refresh lease lost before saving"
+    assert ("workspaces.tokens.refresh", logging.ERROR, lost) in caplog.record_tuples
     assert sim_stats.refreshes(remote) == 1
     assert tokens(connection.pk) == stored
     [other] = others

@@ -62,7 +62,10 @@ def test_an_answer_without_refresh_token_keeps_the_stored_one(
 
     assert tokens(connection.pk) == (new_access, old_refresh)
     assert reread(connection).state == Connection.State.OK
-    assert "no refresh token; keeping the stored one" in caplog.text
+    assert (
+        f"Connection {connection.pk}: AAC's token answer had no refresh token; "
+        "keeping the stored one"
+    ) in caplog.messages
 
 
 @pytest.mark.parametrize(
@@ -175,3 +178,18 @@ def test_a_token_server_refusing_twice_leaves_tokens_and_says_so(
     assert stored.state == Connection.State.ERROR
     assert "unreachable" in stored.state_reason
     assert tokens(connection.pk) == before
+
+
+def test_a_refusal_without_a_description_is_told_by_the_servers_answer(
+    aac_sim, make_sim_connection, rsps
+):
+    _, connection = make_sim_connection("Refused without words")
+    rsps.post(aac_sim.urls.token_url, status=400, json={"error": "invalid_grant"})
+
+    with pytest.raises(TokenProblem) as caught:
+        force_refresh(connection)
+
+    assert caught.value.kind == TokenProblem.NEEDS_REAUTH
+    reason = reread(connection).state_reason
+    assert reason.startswith("AAC refused the refresh token: ")
+    assert "400" in reason.removeprefix("AAC refused the refresh token: ")

@@ -1,6 +1,7 @@
 """The token service against the simulator over real HTTP (docs/reliability.md
 rules 3-6)."""
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -211,7 +212,7 @@ def test_it_uses_a_pair_pasted_while_its_refresh_was_refused(
 
 
 def test_a_refresh_never_writes_over_a_pair_pasted_during_it(
-    aac_sim, make_sim_connection, sim_stats, monkeypatch
+    aac_sim, make_sim_connection, sim_stats, monkeypatch, caplog
 ):
     remote, connection = make_sim_connection("Stale refresh")
     pasted = aac_sim.sim.new_token_pair(remote.id)
@@ -228,9 +229,12 @@ def test_a_refresh_never_writes_over_a_pair_pasted_during_it(
 
     monkeypatch.setattr(AACClient, "refresh", refresh_then_paste)
 
-    assert force_refresh(connection) == pasted.access_token
+    with caplog.at_level(logging.INFO, logger="workspaces.tokens"):
+        assert force_refresh(connection) == pasted.access_token
     assert sim_stats.refreshes(remote) == 1
     assert tokens(connection.pk) == (pasted.access_token, pasted.refresh_token)
+    replaced = f"Connection {connection.pk}: tokens replaced during a refresh"
+    assert replaced in caplog.messages
 
 
 def test_a_lost_answer_gets_one_guarded_retry_then_needs_reauthorisation(
@@ -399,13 +403,21 @@ def test_force_refresh_takes_a_replacement_instead_of_refreshing_again(
     assert sim_stats.refreshes(remote) == 1
 
 
+@pytest.mark.parametrize("known_from", ["the workspace", "the old access token"])
 def test_a_refresh_token_of_another_workspace_is_found_out_and_its_pair_not_stored(
-    aac_sim, make_sim_connection, sim_stats
+    aac_sim, make_sim_connection, sim_stats, known_from
 ):
     """Pasted beside this workspace's access token, a refresh token of an AAC
     workspace the portal does not hold: the first refresh shows the new pair is
-    the other workspace's, and it is not stored here."""
+    the other workspace's, and it is not stored here. Before the workspace
+    and the person are recorded, the old access token says whose they are."""
     _, connection = make_sim_connection("Mismatched pair")
+    if known_from == "the old access token":
+        Workspace.objects.filter(pk=connection.workspace_id).update(aac_gid="")
+        Connection.objects.filter(pk=connection.pk).update(aac_person_id="")
+        connection = Connection.objects.select_related("workspace").get(
+            pk=connection.pk
+        )
     stranger = aac_sim.sim.add_workspace(name="Not in the portal", schedules=1)
     theirs = aac_sim.sim.new_token_pair(stranger.id)
     # One OAuth client for both (the simulator has one per workspace).

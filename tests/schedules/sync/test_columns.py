@@ -9,15 +9,19 @@ list change nothing and the parse alone says what each row must hold.
 """
 
 import json
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as fixed_zone
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schedules.models import Schedule, SyncRun
 from schedules.parse import parse_schedule
+from schedules.sync import upsert as upsert_module
 from schedules.sync.kinds import SCHEDULES
 from schedules.sync.upsert import Upsert
 from tests.factories import make_workspace
@@ -252,3 +256,45 @@ def test_the_json_document_for_postgresql_holds_each_row_as_the_parser_made_it(d
         assert set(row) == {field.column for field in upsert.fields}
     assert document[0]["aac_created_at"] == "2026-01-02T03:04:05+00:00"
     assert document[1]["aac_created_at"] is None
+
+
+def test_a_page_larger_than_one_statement_takes_is_written_whole(db, monkeypatch):
+    """On SQLite a page goes in statements of as many rows as its parameters
+    allow: here two."""
+    workspace = make_workspace("Many statements")
+    upsert = Upsert.of(SCHEDULES)
+    parameters = 2 * len(upsert.columns) + 1
+    monkeypatch.setattr(upsert_module, "_sqlite_parameters", lambda: parameters)
+    raws = [{"id": n, "name": f"Schedule {n}"} for n in range(1, 6)]
+    now = timezone.now()
+    parsed = [parse_schedule(raw, now=now) for raw in raws]
+    rows = [upsert.seen_by(row, 1) for row in upsert.rows(workspace, parsed, now)]
+
+    with CaptureQueriesContext(connection) as queries:
+        upsert.run(rows)
+
+    assert stored(workspace) == {
+        raw["id"]: expected(raw, workspace=workspace, now=now) for raw in raws
+    }
+    assert len(queries) == (3 if connection.vendor == "sqlite" else 1)
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
+        datetime(2026, 1, 2, 5, 4, 5, tzinfo=fixed_zone(timedelta(hours=2))),
+        None,
+    ],
+)
+def test_a_date_goes_to_sqlite_as_django_writes_it_from_any_zone(
+    db, instant, monkeypatch
+):
+    # SQLite's adapter, on whichever database the suite runs.
+    sqlite = SQLite.ops_class(connection)
+    monkeypatch.setattr(connections["default"], "ops", sqlite)
+
+    written = upsert_module._sqlite_datetime(instant)
+
+    assert written == sqlite.adapt_datetimefield_value(instant)

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from accounts.models import Profile
 from schedules.assets.kinds import FLOWS, PLANS, RUNS, WORKFLOWS
+from schedules.assets.models import Plan
 from schedules.models import SyncRun
 from schedules.sync.catalog import KINDS
 from schedules.sync.engine import sync_workspace
@@ -83,3 +84,17 @@ def test_a_kind_without_a_count_trusts_its_pages(
     assert counts[(remote.id, "schedules.count")] == counted
     assert (run.status, run.counts_of("schedules").created) == (Status.SUCCEEDED, 5)
     assert cache_of(workspace) == aac_state(aac_sim, remote)
+
+
+def test_a_kind_that_cannot_identify_an_item_unparsed_caches_each_parsed_whole(
+    aac_sim, make_sim_workspace
+):
+    remote, workspace = make_sim_workspace("Plans only", schedules=40)
+
+    run = sync_workspace(new_run(workspace), kinds=[PLANS])
+
+    listed = {a.id: a.name for a in remote.assets.by_kind["plan"].values()}
+    assert listed
+    assert run.counts_of("plans").created == len(listed)
+    cached = Plan.objects.filter(workspace=workspace).values_list("aac_id", "name")
+    assert dict(cached) == listed
