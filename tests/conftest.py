@@ -107,11 +107,25 @@ def make_sim_workspace(aac_sim):
 
     Registration goes through `workspaces.services.register_workspace`, the
     path the admin's form uses, with a freshly generated token pair.
+    `history_days` shortens the run history where a test is about the
+    schedules of many: a week of runs of 600 schedules is 25,000 runs to sync.
     """
 
-    def make(name="Simulated", *, schedules=25, people=20, list_scope=None, **options):
+    def make(
+        name="Simulated",
+        *,
+        schedules=25,
+        people=20,
+        list_scope=None,
+        history_days=None,
+        **options,
+    ):
         remote = aac_sim.sim.add_workspace(
-            name=name, schedules=schedules, people=people, list_scope=list_scope
+            name=name,
+            schedules=schedules,
+            people=people,
+            list_scope=list_scope,
+            history_days=history_days,
         )
         pair = aac_sim.sim.new_token_pair(remote.id)
         workspace = register_workspace(

@@ -64,6 +64,11 @@ class ProjectProcess:
         return environment(self.extra_env)
 
     def start(self, *, timeout: float = 30):
+        start_together([self], timeout=timeout)
+        return self
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (see `start_together`)."""
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, *self.arguments()],
@@ -72,16 +77,6 @@ class ProjectProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
-            if self.ready():
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"{self.name} not ready after {timeout} s; see {self.log_path}"
         )
 
     def ready(self) -> bool:
@@ -103,6 +98,33 @@ class ProjectProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+def start_together(processes, *, timeout: float = 60) -> list:
+    """Launch every process at once and wait until all are ready.
+
+    Several processes boot side by side in the time of the slowest one, as a
+    deployment starts its web server, worker and beat; each still has to say
+    it is ready, and one that exits early fails the start.
+    """
+    for process in processes:
+        process.launch()
+    waiting = list(processes)
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        for process in list(waiting):
+            if process.process.poll() is not None:
+                raise RuntimeError(
+                    f"{process.name} exited early; see {process.log_path}"
+                )
+            if process.ready():
+                waiting.remove(process)
+        if waiting:
+            time.sleep(0.2)
+    if waiting:
+        names = ", ".join(f"{p.name} (see {p.log_path})" for p in waiting)
+        raise RuntimeError(f"not ready after {timeout} s: {names}")
+    return list(processes)
 
 
 CELERY = ["-m", "celery", "-A", "aacportal"]

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from schedules.models import Schedule, SyncRun
 from schedules.sync.engine import sync_workspace
 from tests.factories import add_member, make_user
+from tests.schedules.conftest import SHORT_HISTORY
 from workspaces.connection import call_aac
 from workspaces.models import Membership
 
@@ -20,8 +21,12 @@ def acting_world(make_sim_workspace, name="Acting", schedules=100):
 
     `own` are the cached schedules of the connection's person (the first
     schedule is always theirs), every one enabled; `others` everyone else's.
+    Half a day of run history: the actions start new runs and follow them,
+    and read none of the past ones.
     """
-    remote, workspace = make_sim_workspace(name, schedules=schedules)
+    remote, workspace = make_sim_workspace(
+        name, schedules=schedules, history_days=SHORT_HISTORY
+    )
     synced(workspace)
     connection = workspace.connections.get()
     enable_own(workspace, connection)

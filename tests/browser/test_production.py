@@ -27,6 +27,7 @@ from tests.workers import (
     WorkerProcess,
     database_url,
     environment,
+    start_together,
 )
 
 pytestmark = [
@@ -39,10 +40,11 @@ pytestmark = [
 SYNC_TIMEOUT = 60_000  # ms
 
 
-@pytest.fixture
-def production_env(transactional_db, aac_sim, tmp_path):
+@pytest.fixture(scope="module")
+def production_env(_simulator, django_db_setup, tmp_path_factory):
     require_postgres(connection.vendor)
     require_redis_broker(settings.CELERY_BROKER_URL)
+    folder = tmp_path_factory.mktemp("production")
     return {
         "DEBUG": "false",
         "SECRET_KEY": Fernet.generate_key().decode(),
@@ -51,11 +53,11 @@ def production_env(transactional_db, aac_sim, tmp_path):
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": f"production-{tmp_path.name}",
+        "CELERY_TASK_DEFAULT_QUEUE": f"production-{folder.name}",
         "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "AAC_SIMULATOR_URL": aac_sim.urls.api,
-        "AAC_SIMULATOR_GATEWAY_URL": aac_sim.urls.gateway,
+        "STATIC_ROOT": str(folder / "static"),
+        "AAC_SIMULATOR_URL": _simulator.urls.api,
+        "AAC_SIMULATOR_GATEWAY_URL": _simulator.urls.gateway,
     }
 
 
@@ -71,9 +73,13 @@ def manage(env: dict, *args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.fixture
-def portal(production_env):
-    """The README's production start: migrate, collectstatic, web, worker, beat."""
+@pytest.fixture(scope="module")
+def portal(production_env, django_db_blocker):
+    """The README's production start: migrate, collectstatic, web, worker, beat.
+
+    Once for the module's tests, which each start from an emptied database
+    (`transactional_db`); the processes boot side by side, as a deployment's do.
+    """
     manage(production_env, "migrate", "--no-input")
     manage(production_env, "collectstatic", "--no-input")
     processes = [
@@ -82,8 +88,8 @@ def portal(production_env):
         BeatProcess(name="production-beat", env=production_env),
     ]
     try:
-        for process in processes:
-            process.start()
+        with django_db_blocker.unblock():  # readiness reads the worker's heartbeat
+            start_together(processes)
         yield processes[0]
     finally:
         for process in processes:
@@ -97,7 +103,7 @@ def production_page(browser, portal, watcher):
 
 
 def test_a_person_resyncs_a_workspace_through_gunicorn(
-    production_page, portal, make_sim_workspace, settings
+    transactional_db, production_page, portal, make_sim_workspace, settings
 ):
     # Hashed as production checks it (the suite's MD5 is not among its hashers).
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
@@ -116,7 +122,7 @@ def test_a_person_resyncs_a_workspace_through_gunicorn(
     expect(page.locator("#table-summary")).to_contain_text("30 schedules")
 
 
-def test_static_files_are_served_to_be_cached_and_pages_not(portal):
+def test_static_files_are_served_to_be_cached_and_pages_not(transactional_db, portal):
     with urllib.request.urlopen(f"{portal.url}/accounts/login/") as answer:
         page = answer.read().decode()
         assert "no-store" in answer.headers["Cache-Control"]

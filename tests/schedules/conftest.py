@@ -6,6 +6,11 @@ from schedules.parse import fingerprint
 from schedules.sync.engine import sync_workspace
 from schedules.sync.kinds import PEOPLE, SCHEDULES
 
+# Half a day of runs (`make_sim_workspace(history_days=...)`), for tests of
+# many schedules that read no past runs: a sync reads the schedules first, and
+# a week of runs of 600 schedules is 25,000 runs more to sync.
+SHORT_HISTORY = 0.5
+
 
 @pytest.fixture
 def page_size(settings):

@@ -20,8 +20,8 @@ from schedules.models import SyncRun
 from tests.availability import require_redis_broker
 from tests.factories import add_member, make_user
 from tests.pages.requests import poll, press
-from tests.schedules.conftest import on_list
-from tests.workers import BeatProcess, WorkerProcess, wait_for_run
+from tests.schedules.conftest import SHORT_HISTORY, on_list
+from tests.workers import BeatProcess, WorkerProcess, start_together, wait_for_run
 from workspaces.models import Membership
 
 pytestmark = pytest.mark.worker
@@ -46,7 +46,9 @@ def test_a_run_left_by_a_killed_worker_is_expired_and_the_button_works_again(
     broker, aac_sim, make_sim_workspace, client, settings
 ):
     settings.AAC_SYNC_HEARTBEAT_TIMEOUT = TIMEOUT
-    remote, workspace = make_sim_workspace("Dead worker", schedules=600)
+    remote, workspace = make_sim_workspace(
+        "Dead worker", schedules=600, history_days=SHORT_HISTORY
+    )
     operator = make_user("bob")
     add_member(operator, workspace, Membership.Role.OPERATOR)
     client.force_login(operator)
@@ -70,8 +72,7 @@ def test_a_run_left_by_a_killed_worker_is_expired_and_the_button_works_again(
     beat = BeatProcess(name="beat", env=own)
     processes = (doomed, survivor, beat)
     try:
-        for process in processes:
-            process.start()
+        start_together(processes)
         page_loaded = timezone.now().timestamp()
         run = SyncRun.objects.create(workspace=workspace, trigger="button")
         tasks.sync_workspace.apply_async(args=[run.pk], queue=doomed_queue)

@@ -20,7 +20,14 @@ from schedules.models import SyncRun
 from schedules.queueing import queue_beat_syncs
 from schedules.retry import MAX_RETRIES, max_retry_delay, retry_delay
 from tests.factories import make_run, make_workspace
-from tests.schedules.conftest import aac_state, cache_of, new_run, on_list, sync
+from tests.schedules.conftest import (
+    SHORT_HISTORY,
+    aac_state,
+    cache_of,
+    new_run,
+    on_list,
+    sync,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +82,9 @@ def hh_mm(at) -> str:
 def test_a_failed_page_is_retried_later_and_the_retry_applies_it(
     aac_sim, make_sim_workspace, page_size, retries
 ):
-    remote, workspace = make_sim_workspace("Retried", schedules=450)
+    remote, workspace = make_sim_workspace(
+        "Retried", schedules=450, history_days=SHORT_HISTORY
+    )
     sync(workspace)
     before = cache_of(workspace)
     aac_sim.sim.remove_schedules(remote.id, 25)

@@ -15,7 +15,7 @@ from schedules import tasks
 from schedules.models import Schedule, SyncRun
 from schedules.queueing import queue_sync
 from tests.availability import require_redis_broker
-from tests.schedules.conftest import aac_state, cache_of, on_list
+from tests.schedules.conftest import SHORT_HISTORY, aac_state, cache_of, on_list
 from tests.workers import WorkerProcess, wait_for_run
 
 pytestmark = pytest.mark.worker
@@ -26,7 +26,9 @@ FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.SKIPPED)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_syncs_a_queued_workspace(aac_sim, make_sim_workspace, celery_worker):
-    remote, workspace = make_sim_workspace("Worker sync", schedules=300)
+    remote, workspace = make_sim_workspace(
+        "Worker sync", schedules=300, history_days=SHORT_HISTORY
+    )
 
     run = queue_sync(workspace=workspace, trigger=SyncRun.Trigger.BUTTON)
     run = wait_for_run(run, FINISHED, timeout=60, processes=[celery_worker])
@@ -41,7 +43,9 @@ def test_a_worker_killed_mid_sync_is_redelivered_and_its_run_finished(
     aac_sim, make_sim_workspace
 ):
     require_redis_broker(settings.CELERY_BROKER_URL)
-    remote, workspace = make_sim_workspace("Killed mid-sync", schedules=600)
+    remote, workspace = make_sim_workspace(
+        "Killed mid-sync", schedules=600, history_days=SHORT_HISTORY
+    )
     # Slow pages, so the kill lands between the first page and the last.
     on_list(aac_sim, remote, "latency", seconds=1.0)
     env = {
