@@ -1,6 +1,10 @@
 """Next runs on the wall clock: daylight-saving edges, bounds, and the end of a cron."""
 
+from datetime import UTC, datetime
+from itertools import islice
+
 import pytest
+from croniter import croniter
 
 from schedules.triggers.clock import QUARTER, cron_runs, cron_slots
 from schedules.triggers.reader import read_trigger
@@ -133,3 +137,15 @@ def test_runs_per_quarter_hour_equal_the_runs_counted_one_by_one(
         by_slot[i] = runs
     assert by_slot == one_by_one
     assert sum(one_by_one) > 0
+
+
+def test_a_nearest_weekday_runs_as_croniter_runs_it():
+    """`15W` is croniter's to run: the 15th, or the weekday nearest it when
+    the 15th falls on a weekend (15 August 2026 is a Saturday)."""
+    engine, start = "0 0 12 15W * ? *", datetime(2026, 1, 1, tzinfo=UTC)
+    theirs = croniter(engine, start.replace(tzinfo=None), second_at_beginning=True)
+
+    ours = list(islice(cron_runs(engine, "UTC", after=start), 12))
+
+    assert ours == [theirs.get_next(datetime).replace(tzinfo=UTC) for _ in ours]
+    assert datetime(2026, 8, 14, 12, tzinfo=UTC) in ours
