@@ -65,10 +65,13 @@ class WorkspaceFilter(admin.SimpleListFilter):
         return list(visible.values_list("pk", "name"))
 
     def queryset(self, request, queryset):
+        # A pk from `lookups` when the admin counts facets, else the text sent:
+        # ASCII digits that fit a database integer, or no workspace's.
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
+        value = str(value)
+        if not (value.isascii() and value.isdigit() and len(value) < 19):
             return queryset.none()
         return queryset.filter(workspace_id=int(value))
 
