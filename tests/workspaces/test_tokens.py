@@ -2,6 +2,7 @@
 rules 3-6)."""
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from tests.aac.tokens import make_jwt
 from tests.workspaces.stored import expire_soon, reread, tokens
 from workspaces.connection import call_aac
 from workspaces.models import Connection, Workspace
+from workspaces.tokens import lease
 from workspaces.tokens.lease import force_refresh, fresh_access_token
 from workspaces.tokens.pasted import store_pasted_tokens
 from workspaces.tokens.problems import REAUTH_HELP, TokenProblem
@@ -89,7 +91,9 @@ def test_it_says_which_client_id_is_missing_for_an_opaque_token(
         fresh_access_token(connection)
 
     assert caught.value.kind == TokenProblem.CONFIGURATION
-    assert "OAuth client id" in caught.value.message
+    assert caught.value.message == (
+        "No OAuth client id: enter it in the admin; the access token has none."
+    )
     assert reread(connection).state == State.ERROR
     assert sim_stats.requests(remote, "token") == 0
 
@@ -189,7 +193,7 @@ def test_it_needs_reauthorisation_after_invalid_grant_without_retrying(
 
 
 def test_it_uses_a_pair_pasted_while_its_refresh_was_refused(
-    aac_sim, make_sim_connection, sim_stats, monkeypatch
+    aac_sim, make_sim_connection, sim_stats, monkeypatch, caplog
 ):
     remote, connection = make_sim_connection("Pasted meanwhile")
     pasted = aac_sim.sim.new_token_pair(remote.id)
@@ -206,9 +210,12 @@ def test_it_uses_a_pair_pasted_while_its_refresh_was_refused(
 
     monkeypatch.setattr(AACClient, "refresh", paste_then_refresh)
 
-    assert force_refresh(connection) == pasted.access_token
+    with caplog.at_level(logging.INFO, logger="workspaces.tokens"):
+        assert force_refresh(connection) == pasted.access_token
     assert tokens(connection.pk) == (pasted.access_token, pasted.refresh_token)
     assert reread(connection).state != State.NEEDS_REAUTH
+    replaced = f"Connection {connection.pk}: tokens replaced during a refresh"
+    assert replaced in caplog.messages
 
 
 def test_a_refresh_never_writes_over_a_pair_pasted_during_it(
@@ -294,9 +301,14 @@ def test_it_reports_rate_limiting_and_leaves_state_and_tokens(
         force_refresh(connection)
 
     assert caught.value.kind == TokenProblem.RATE_LIMITED
+    assert caught.value.message == (
+        "AAC's token server is rate limiting; the refresh will be retried."
+    )
     assert caught.value.retry_after == 7
     assert sim_stats.requests(remote, "token") == 1
-    assert reread(connection).state == State.NEW
+    stored = reread(connection)
+    assert stored.state == State.NEW
+    assert (stored.refresh_lease_id, stored.refresh_lease_expires_at) == (None, None)
     assert tokens(connection.pk) == before
 
 
@@ -371,10 +383,16 @@ def test_it_waits_for_a_held_lease_and_gives_up_within_its_budget(
         refresh_lease_expires_at=timezone.now() + timedelta(minutes=5),
     )
 
+    started = time.monotonic()
     with pytest.raises(TokenProblem) as caught:
         fresh_access_token(connection)
 
+    assert time.monotonic() - started >= lease._wait_budget()
     assert caught.value.kind == TokenProblem.BUSY
+    assert caught.value.message == (
+        "Another token refresh of this connection is still running; "
+        "try again in a minute."
+    )
     assert sim_stats.requests(remote, "token") == 0
 
 
@@ -435,3 +453,98 @@ def test_a_refresh_token_of_another_workspace_is_found_out_and_its_pair_not_stor
     assert tokens(connection.pk) == before
     assert reread(connection).state == State.NEEDS_REAUTH
     assert reread(connection).refresh_lease_id is None
+
+
+def test_a_connection_without_a_refresh_token_needs_reauthorisation(
+    make_sim_connection, sim_stats
+):
+    remote, connection = make_sim_connection("No refresh token")
+    Connection.objects.filter(pk=connection.pk).update(refresh_token="")
+
+    with pytest.raises(TokenProblem) as caught:
+        force_refresh(connection)
+
+    reason = f"No refresh token stored. {REAUTH_HELP}"
+    assert (caught.value.kind, caught.value.message) == (
+        TokenProblem.NEEDS_REAUTH,
+        reason,
+    )
+    stored = reread(connection)
+    assert (stored.state, stored.state_reason) == (State.NEEDS_REAUTH, reason)
+    assert sim_stats.requests(remote, "token") == 0
+
+
+def test_without_a_stored_client_id_it_refreshes_with_the_access_tokens(
+    make_sim_connection, sim_stats
+):
+    remote, connection = make_sim_connection("Client id from the token")
+    Connection.objects.filter(pk=connection.pk).update(client_id="")
+
+    force_refresh(reread(connection))
+
+    assert sim_stats.refreshes(remote) == 1
+    assert reread(connection).state == State.OK
+
+
+def test_an_opaque_pair_of_an_unrecorded_workspace_and_person_is_refreshed(
+    make_sim_connection, sim_stats
+):
+    """Nothing says whose the pair is (no recorded workspace or person, an
+    opaque access token): the refresh goes ahead and learns the person."""
+    remote, connection = make_sim_connection("Unrecorded")
+    store_pasted_tokens(
+        connection, access_token="opaque-3", refresh_token=tokens(connection.pk)[1]
+    )
+    Workspace.objects.filter(pk=connection.workspace_id).update(aac_gid="")
+    Connection.objects.filter(pk=connection.pk).update(aac_person_id="")
+
+    access = force_refresh(
+        Connection.objects.select_related("workspace").get(pk=connection.pk)
+    )
+
+    assert sim_stats.refreshes(remote) == 1
+    assert reread(connection).aac_person_id == parse_access_token(access).subject
+
+
+@pytest.mark.parametrize("known_from", ["the connection", "the old access token"])
+def test_a_refresh_token_of_another_person_is_found_out_and_its_pair_not_stored(
+    aac_sim, make_sim_connection, known_from
+):
+    remote, connection = make_sim_connection("Another person's token")
+    mine = parse_access_token(tokens(connection.pk)[0]).subject
+    other = next(
+        p["id"]
+        for p in remote.people
+        if not p["isDisabled"] and str(p["id"]) != str(mine)
+    )
+    theirs = aac_sim.sim.new_token_pair(remote.id, person_id=other)
+    Connection.objects.filter(pk=connection.pk).update(
+        refresh_token=theirs.refresh_token
+    )
+    if known_from == "the old access token":
+        Connection.objects.filter(pk=connection.pk).update(aac_person_id="")
+    before = tokens(connection.pk)
+
+    with pytest.raises(TokenProblem) as caught:
+        force_refresh(reread(connection))
+
+    assert caught.value.kind == TokenProblem.NEEDS_REAUTH
+    assert (
+        f"belonged to AAC person {other}, not to this connection's person ({mine})"
+        in caught.value.message
+    )
+    assert tokens(connection.pk) == before
+
+
+def test_a_claimed_lease_expires_after_the_configured_time(
+    make_sim_connection, settings
+):
+    _, connection = make_sim_connection("Claimed")
+    before = timezone.now()
+
+    held = lease._claim(connection.pk)
+
+    stored = reread(connection)
+    assert stored.refresh_lease_id == held
+    lasts = timedelta(seconds=settings.AAC_REFRESH_LEASE_SECONDS)
+    assert before + lasts <= stored.refresh_lease_expires_at <= timezone.now() + lasts
