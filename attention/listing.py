@@ -74,7 +74,7 @@ def record_open_counts(workspace_id: int) -> None:
     the transaction that changed them. The workspace's row is locked first,
     so an evaluation of the same workspace at the same moment counts after
     this one commits."""
-    Workspace.objects.select_for_update().filter(pk=workspace_id).exists()
+    list(Workspace.objects.select_for_update().filter(pk=workspace_id).values("pk"))
     grouped = (
         Finding.objects.filter(workspace_id=workspace_id, resolved_at__isnull=True)
         .order_by()
